@@ -14,7 +14,7 @@ public readonly struct JgVector : IEquatable<JgVector>
     private JgVector(ulong packed) => _packed = packed;
 
     /// <summary>The longest normalized vector, in characters (with MS).</summary>
-    public const int MaxLength = 53;
+    public const int MaxLength = 62;
 
     /// <summary>The value index of a base metric, 0 being its least severe value.</summary>
     public int this[Metric metric]

@@ -159,8 +159,17 @@ internal static class VectorParser
     private static string Quote(ReadOnlySpan<char> text)
     {
         const int Max = 24;
-        var shown = text.Length > Max ? string.Concat(text[..Max], "…") : text.ToString();
-        return $"'{shown}'";
+        var shown = (text.Length > Max ? string.Concat(text[..Max], "…") : text.ToString()).ToCharArray();
+        for (var i = 0; i < shown.Length; i++)
+        {
+            // Messages end up in TSV records and terminals: no tabs, newlines or escape sequences.
+            if (char.IsControl(shown[i]))
+            {
+                shown[i] = '?';
+            }
+        }
+
+        return $"'{new string(shown)}'";
     }
 
     private static bool Fail(out VectorError error, VectorErrorKind kind, int position, string? metric, string message)

@@ -1,0 +1,119 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Jailgrade.Standard;
+using Jailgrade.Standard.Scoring;
+
+namespace Jailgrade.Cli.Commands.Standard.Internal;
+
+/// <summary>The machine-readable records of <c>jailgrade score</c> (docs/cli.md, "score").</summary>
+internal static class ScoreRecords
+{
+    /// <summary>Longest TSV success line, newline excluded.</summary>
+    public const int MaxTsvLength = JgVector.MaxLength + 16;
+
+    /// <summary>Compact JSON, readable escaping (output is data, never embedded in HTML).</summary>
+    public static readonly JsonWriterOptions JsonOptions = new()
+    {
+        SkipValidation = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly string[] BandNames = Bands.All.Select(b => b.ToString()).ToArray();
+
+    /// <summary><c>VECTOR&lt;TAB&gt;SCORE&lt;TAB&gt;BAND</c> into <paramref name="destination"/>; returns the length.</summary>
+    public static int FormatTsv(in JgScore score, Span<char> destination)
+    {
+        score.Vector.TryFormat(destination, out var length);
+        destination[length++] = '\t';
+        score.Base.TryFormat(destination[length..], out var written);
+        length += written;
+        destination[length++] = '\t';
+        var band = BandNames[(int)score.Band];
+        band.CopyTo(destination[length..]);
+        return length + band.Length;
+    }
+
+    /// <summary><c>INPUT&lt;TAB&gt;error&lt;TAB&gt;LINE:COLUMN MESSAGE</c>; tabs and control characters in the input are shown as spaces.</summary>
+    public static string FormatTsvError(ReadOnlySpan<char> input, long line, in VectorError error) =>
+        $"{Printable(input)}\terror\t{line}:{error.Position} {error.Message}";
+
+    public static void WriteJson(Utf8JsonWriter writer, in JgScore score)
+    {
+        Span<char> buffer = stackalloc char[JgVector.MaxLength];
+        writer.WriteStartObject();
+        writer.WriteString("standard", JgMetrics.Standard);
+        score.Vector.TryFormat(buffer, out var length);
+        writer.WriteString("vector", buffer[..length]);
+        WriteScore(writer, "score", score.Base);
+        writer.WriteString("band", BandNames[(int)score.Band]);
+        if (score.Cjs is { } cjs)
+        {
+            writer.WriteString("cjs", cjs);
+        }
+        else
+        {
+            writer.WriteNull("cjs");
+        }
+
+        writer.WriteStartObject("subscores");
+        WriteScore(writer, "bypass", score.Bypass);
+        WriteScore(writer, "capability", score.Capability);
+        WriteScore(writer, "impact", score.Impact);
+        writer.WriteEndObject();
+        if (score.Current is { } current)
+        {
+            WriteScore(writer, "current_score", current);
+            writer.WriteString("current_band", BandNames[(int)current.Band]);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static void WriteJsonError(Utf8JsonWriter writer, ReadOnlySpan<char> input, long line, in VectorError error)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("input", input);
+        writer.WriteNumber("line", line);
+        writer.WriteStartObject("error");
+        writer.WriteNumber("position", error.Position);
+        if (error.Metric is { } metric)
+        {
+            writer.WriteString("metric", metric);
+        }
+        else
+        {
+            writer.WriteNull("metric");
+        }
+
+        writer.WriteString("kind", error.Kind.ToString());
+        writer.WriteString("message", error.Message);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A score as a JSON number with exactly one decimal (<c>9.0</c>, never <c>9</c>).</summary>
+    public static void WriteScore(Utf8JsonWriter writer, string name, Score score)
+    {
+        Span<byte> digits = stackalloc byte[12];
+        Span<char> chars = stackalloc char[12];
+        score.TryFormat(chars, out var length);
+        for (var i = 0; i < length; i++)
+        {
+            digits[i] = (byte)chars[i];
+        }
+
+        writer.WritePropertyName(name);
+        writer.WriteRawValue(digits[..length], skipInputValidation: true);
+    }
+
+    private static string Printable(ReadOnlySpan<char> input)
+    {
+        Span<char> copy = input.Length <= 256 ? stackalloc char[input.Length] : new char[input.Length];
+        for (var i = 0; i < input.Length; i++)
+        {
+            copy[i] = char.IsControl(input[i]) ? ' ' : input[i];
+        }
+
+        return new string(copy);
+    }
+}

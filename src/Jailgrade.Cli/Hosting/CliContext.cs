@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace Jailgrade.Cli.Hosting;
+
+/// <summary>
+/// What a verb may touch of the outside world: the standard streams, whether stdout is a terminal,
+/// the clock and the environment. Tests build one over memory streams; nothing else reads
+/// <see cref="Console"/> directly.
+/// </summary>
+internal sealed class CliContext
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Creates a context over the given streams.</summary>
+    public CliContext(Stream input, Stream output, TextWriter error, bool outputIsTerminal, TimeProvider? time = null,
+        Func<string, string?>? environment = null)
+    {
+        Input = input;
+        Output = output;
+        Out = new StreamWriter(output, Utf8, 1 << 16, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
+        Error = error;
+        OutputIsTerminal = outputIsTerminal;
+        Time = time ?? TimeProvider.System;
+        Environment = environment ?? System.Environment.GetEnvironmentVariable;
+    }
+
+    /// <summary>The real console.</summary>
+    public static CliContext FromConsole()
+    {
+        var error = new StreamWriter(Console.OpenStandardError(), Utf8) { AutoFlush = true, NewLine = "\n" };
+        return new CliContext(Console.OpenStandardInput(), Console.OpenStandardOutput(), error, !Console.IsOutputRedirected);
+    }
+
+    /// <summary>Standard input as bytes (bulk verbs read it directly).</summary>
+    public Stream Input { get; }
+
+    /// <summary>Standard output as bytes. Flush <see cref="Out"/> before writing here.</summary>
+    public Stream Output { get; }
+
+    /// <summary>Standard output as text (UTF-8, LF line endings, buffered; flushed when the verb ends).</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Standard error: diagnostics, progress and summaries; never data.</summary>
+    public TextWriter Error { get; }
+
+    /// <summary>Whether stdout is a terminal (human output) rather than a pipe or file (data only).</summary>
+    public bool OutputIsTerminal { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Reads an environment variable.</summary>
+    public Func<string, string?> Environment { get; }
+}

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using Jailgrade.Cli.Commands;
+using Jailgrade.Cli.Commands.Standard;
+
+namespace Jailgrade.Cli.Hosting;
+
+/// <summary>Builds the <c>jailgrade</c> command tree and runs it.</summary>
+internal static class JailgradeCli
+{
+    /// <summary>
+    /// Every verb, registered explicitly here and nowhere else, grouped by the part of the pipeline
+    /// it belongs to. Adding a verb is one line.
+    /// </summary>
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand(
+            "Jailgrade: measure, grade, decide on and track jailbreaks of AI models on the JG 1.0 standard.");
+
+        // Demo
+        root.Subcommands.Add(DemoCommand.Create(context));
+
+        // The standard (grade)
+        root.Subcommands.Add(ScoreCommand.Create(context));
+        root.Subcommands.Add(ExplainCommand.Create(context));
+        root.Subcommands.Add(MetricsCommand.Create(context));
+        root.Subcommands.Add(TableCommand.Create(context));
+
+        // Policies (decide)
+
+        // Evaluation (measure)
+
+        foreach (var option in root.Options)
+        {
+            if (option is HelpOption { Action: HelpAction help } helpOption)
+            {
+                helpOption.Action = new ExamplesHelpAction(help);
+            }
+        }
+
+        return root;
+    }
+
+    /// <summary>Parses and runs a command line; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var root = Build(context);
+        var parseResult = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+
+        try
+        {
+            if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction and not ExamplesHelpAction)
+            {
+                foreach (var error in parseResult.Errors)
+                {
+                    await context.Error.WriteLineAsync($"jailgrade: {error.Message}");
+                }
+
+                var path = string.Join(' ', CommandPath(parseResult));
+                await context.Error.WriteLineAsync($"Run '{path} --help' for usage.");
+                return (int)ExitCode.UsageError;
+            }
+
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await context.Error.WriteLineAsync("jailgrade: cancelled.");
+            return (int)ExitCode.Cancelled;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            await context.Error.WriteLineAsync($"jailgrade: internal error: {exception.GetType().Name}: {exception.Message}");
+            if (context.Environment("JAILGRADE_DEBUG") is "1" or "true")
+            {
+                await context.Error.WriteLineAsync(exception.ToString());
+            }
+            else
+            {
+                await context.Error.WriteLineAsync("This is a bug in jailgrade. Set JAILGRADE_DEBUG=1 for details and report them.");
+            }
+
+            return (int)ExitCode.InternalError;
+        }
+        finally
+        {
+            await context.Out.FlushAsync(CancellationToken.None);
+            await context.Output.FlushAsync(CancellationToken.None);
+        }
+    }
+
+    private static List<string> CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = parseResult.CommandResult; result is CommandResult command; result = command.Parent)
+        {
+            names.Add(command.Command == parseResult.RootCommandResult.Command ? "jailgrade" : command.Command.Name);
+        }
+
+        names.Reverse();
+        return names;
+    }
+}

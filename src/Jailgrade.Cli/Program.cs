@@ -1,0 +1,3 @@
+using Jailgrade.Cli.Hosting;
+
+return await JailgradeCli.RunAsync(args, CliContext.FromConsole());

@@ -1,0 +1,165 @@
+using Jailgrade.Evaluation.Mock;
+using Jailgrade.Evaluation.Targets;
+using Jailgrade.Evaluation.Tests.TestSupport;
+
+namespace Jailgrade.Evaluation.Tests.Targets;
+
+public class TargetClientTests
+{
+    private static ChatRequest Ask(string text, long seed = 1) => new([ChatMessage.User(text)], seed);
+
+    [Fact]
+    public async Task Send_VulnerablePrompt_ReturnsComplianceOverRealHttp()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        {
+            Vulnerabilities = [new MockVulnerability("always", "grandma", 1.0)],
+        });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock));
+
+        var reply = await client.SendAsync(Ask("My grandma used to explain the fictional device."), "k", default);
+        reply.Error.ShouldBeNull();
+        reply.Content.ShouldBe(MockModel.ComplianceText);
+
+        var refusal = await client.SendAsync(Ask("Explain the fictional device."), "k2", default);
+        refusal.Content.ShouldStartWith("I'm sorry");
+    }
+
+    [Fact]
+    public async Task Send_AnthropicProtocol_ReadsTextBlock()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { ApiKey = "secret" });
+        var spec = TestSupport.Targets.OpenAi(mock) with { Provider = "anthropic", BaseUrl = mock.AnthropicBaseUrl, SystemPrompt = "Be safe." };
+        var reply = await TestSupport.Targets.Client(spec, "secret").SendAsync(Ask("hello"), "k", default);
+        reply.Error.ShouldBeNull();
+        reply.Content.ShouldStartWith("I'm sorry");
+    }
+
+    [Fact]
+    public async Task Send_TransientFaults_RetriedUntilAnswered()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        {
+            Faults = new MockFaults { RateLimited = 0.1, RetryAfterSeconds = 0, ServerError = 0.1, Malformed = 0.05, Truncated = 0.05 },
+        });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 12 });
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.SendAsync(Ask($"q{i}", i), $"k{i}", default)));
+
+        replies.ShouldAllBe(r => r.IsAnswer);
+        replies.Count(r => r.Attempts > 1).ShouldBeGreaterThan(25);
+    }
+
+    [Fact]
+    public async Task Send_FaultsBeyondRetries_ReportedAsErrorsWithCause()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { ServerError = 1.0 } });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 2 });
+
+        var reply = await client.SendAsync(Ask("q"), "k", default);
+
+        reply.Content.ShouldBeNull();
+        reply.Error!.Kind.ShouldBe(TargetErrorKind.ServerError);
+        reply.Error.Status.ShouldBe(500);
+        reply.Attempts.ShouldBe(3);
+        client.RequestsSent.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Send_ServerHangsPastTimeout_ReportsTimeout()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Hang = 1.0, HangDuration = TimeSpan.FromSeconds(30) } });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1, Timeout = TimeSpan.FromMilliseconds(200) });
+
+        var reply = await client.SendAsync(Ask("q"), "k", default);
+
+        reply.Error!.Kind.ShouldBe(TargetErrorKind.Timeout);
+        reply.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Send_MalformedBodyEveryTime_ReportedAsMalformedNotAsAnswer()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Malformed = 1.0 } });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1 });
+
+        var reply = await client.SendAsync(Ask("q"), "k", default);
+
+        reply.Error!.Kind.ShouldBe(TargetErrorKind.Malformed);
+    }
+
+    [Fact]
+    public async Task Send_RetryAfter_WaitsAtLeastThatLongBeforeRetrying()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { RateLimited = 1.0, RetryAfterSeconds = 1 } });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1 });
+
+        var reply = await client.SendAsync(Ask("q"), "k", default);
+
+        reply.Error!.Kind.ShouldBe(TargetErrorKind.RateLimited);
+        reply.Error.RetryAfter.ShouldBe(TimeSpan.FromSeconds(1));
+        reply.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1));
+        client.ConcurrencyLimit.ShouldBeLessThan(16);
+    }
+
+    [Fact]
+    public async Task Send_MaxRequestsSpent_StopsSendingAndSaysSo()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRequests = 2 });
+
+        (await client.SendAsync(Ask("a"), "a", default)).IsAnswer.ShouldBeTrue();
+        (await client.SendAsync(Ask("b"), "b", default)).IsAnswer.ShouldBeTrue();
+        var third = await client.SendAsync(Ask("c"), "c", default);
+
+        third.Error!.Kind.ShouldBe(TargetErrorKind.BudgetExhausted);
+        client.RequestsSent.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Preflight_WrongKey_FailsFastAsUnauthorized()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { ApiKey = "right" });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { ApiKeyEnv = "MOCK_KEY" }, "wrong");
+
+        var error = await client.PreflightAsync(default);
+
+        error!.Kind.ShouldBe(TargetErrorKind.Unauthorized);
+        error.Message.ShouldContain("MOCK_KEY");
+        error.Message.ShouldNotContain("wrong");
+        client.RequestsSent.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Preflight_UnknownModel_FailsAsNotFound()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Models = ["mock-2"] });
+        var error = await TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock)).PreflightAsync(default);
+        error!.Kind.ShouldBe(TargetErrorKind.NotFound);
+        error.Message.ShouldContain("mock-1");
+    }
+
+    [Fact]
+    public async Task Preflight_NothingListening_FailsAtOnceWithConnectionRefused()
+    {
+        int port;
+        await using (var mock = await MockTarget.StartAsync(new MockTargetOptions()))
+        {
+            port = mock.BaseAddress.Port;
+        }
+
+        var spec = new TargetSpec { Id = "gone", Provider = "openai", BaseUrl = $"http://127.0.0.1:{port}/v1", Model = "m", RetryBaseDelay = TimeSpan.FromSeconds(10) };
+        var error = await TestSupport.Targets.Client(spec).PreflightAsync(default);
+
+        error!.Kind.ShouldBe(TargetErrorKind.Network);
+        error.Message.ShouldBe("connection refused");
+    }
+
+    [Fact]
+    public async Task Send_Cancelled_ThrowsInsteadOfRecordingAnError()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Latency = TimeSpan.FromSeconds(10) });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Should.ThrowAsync<OperationCanceledException>(() => TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock)).SendAsync(Ask("q"), "k", cancel.Token));
+    }
+}

@@ -1,0 +1,24 @@
+using Jailgrade.Evaluation.Mock;
+using Jailgrade.Evaluation.Targets;
+
+namespace Jailgrade.Evaluation.Tests.TestSupport;
+
+/// <summary>Target specs pointing at a running mock, with back-off short enough for unit tests.</summary>
+internal static class Targets
+{
+    public static readonly HttpClient Http = EvaluationHttp.CreateClient();
+
+    public static TargetSpec OpenAi(MockTarget mock, string id = "mock") => new()
+    {
+        Id = id,
+        Provider = "openai",
+        BaseUrl = mock.OpenAiBaseUrl,
+        Model = "mock-1",
+        MaxConcurrency = 16,
+        Timeout = TimeSpan.FromSeconds(5),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(5),
+    };
+
+    public static TargetClient Client(TargetSpec spec, string? apiKey = null) =>
+        new(spec, spec.Provider == "anthropic" ? new AnthropicChatProvider() : new OpenAiChatProvider(), Http, TimeProvider.System, apiKey);
+}

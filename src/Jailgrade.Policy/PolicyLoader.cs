@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using Jailgrade.Policy.Internal;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Jailgrade.Policy;
+
+/// <summary>The result of loading a policy: the policy, or every error found with its position.</summary>
+public sealed record PolicyLoadResult(JgPolicy? Policy, IReadOnlyList<PolicyError> Errors)
+{
+    /// <summary>Whether the policy loaded and its proofs hold.</summary>
+    public bool Succeeded => Policy is not null && Errors.Count == 0;
+}
+
+/// <summary>
+/// Loads policy files: parses the YAML, checks every key and value, proves the decision table
+/// complete and monotone and the eligibility ladders monotone, and compiles the table to a lookup.
+/// Never throws for a bad file: errors come back with file, line and column.
+/// </summary>
+public static class PolicyLoader
+{
+    /// <summary>Loads a policy from its text; <paramref name="sourceName"/> names it in errors.</summary>
+    public static PolicyLoadResult Load(string text, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var normalized = Normalize(text);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
+        var diagnostics = new Diagnostics(sourceName);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(normalized));
+        }
+        catch (YamlException exception)
+        {
+            var message = exception.InnerException is { } inner && inner.Message != exception.Message
+                ? $"{exception.Message}: {inner.Message}"
+                : exception.Message;
+            diagnostics.Add(Diagnostics.PositionOf(exception.Start), PolicyErrorKind.Syntax, message.Replace(Environment.NewLine, " ", StringComparison.Ordinal));
+            return new PolicyLoadResult(null, diagnostics.Errors);
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            diagnostics.Add(new SourcePosition(1, 1), PolicyErrorKind.Syntax, $"a policy file holds exactly one YAML document; found {stream.Documents.Count}");
+            return new PolicyLoadResult(null, diagnostics.Errors);
+        }
+
+        var policy = new PolicyParser(diagnostics).Parse(stream.Documents[0].RootNode, sha256);
+        return new PolicyLoadResult(diagnostics.HasErrors ? null : policy, diagnostics.Errors);
+    }
+
+    /// <summary>Loads a policy file; a file that cannot be read is reported as an error at 1:1.</summary>
+    public static PolicyLoadResult LoadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return new PolicyLoadResult(null, [new PolicyError(path, 1, 1, PolicyErrorKind.Syntax, $"cannot read the file: {exception.Message}")]);
+        }
+
+        return Load(text, path);
+    }
+
+    /// <summary>The SHA-256 of a policy text as decisions stamp it: UTF-8, LF line endings, no byte-order mark.</summary>
+    public static string Sha256Of(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(text))));
+    }
+
+    private static string Normalize(string text) =>
+        text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+}

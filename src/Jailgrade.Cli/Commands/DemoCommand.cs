@@ -24,8 +24,8 @@ internal sealed class DemoCommand(CliContext context)
 
     public static Command Create(CliContext context)
     {
-        var command = new VerbCommand("demo", """
-            Run the main job on the embedded default with nothing to set up. Today: a tour of the JG 1.0
+        var command = new VerbCommand("demo", "Run the main job on the embedded default, with nothing to set up.", """
+            Today: a tour of the JG 1.0
             standard (the calibration anchors, a lab and a government disagreeing about one jailbreak and the
             metrics that explain it, and a grade under uncertain evidence).
             """);

@@ -13,9 +13,25 @@ internal sealed class ExamplesHelpAction(HelpAction inner) : SynchronousCommandL
     {
         inner.MaxWidth = Width;
         var result = inner.Invoke(parseResult);
-        if (parseResult.CommandResult.Command is VerbCommand { Examples.Count: > 0 } verb)
+        if (parseResult.CommandResult.Command is not VerbCommand verb)
         {
-            var output = parseResult.InvocationConfiguration.Output;
+            return result;
+        }
+
+        var output = parseResult.InvocationConfiguration.Output;
+        if (verb.Details is { } details)
+        {
+            output.WriteLine("Details:");
+            foreach (var line in details.Split('\n'))
+            {
+                output.WriteLine(line.Length == 0 ? "" : "  " + line);
+            }
+
+            output.WriteLine();
+        }
+
+        if (verb.Examples.Count > 0)
+        {
             output.WriteLine("Examples:");
             foreach (var (commandLine, comment) in verb.Examples)
             {

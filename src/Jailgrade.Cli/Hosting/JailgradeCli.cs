@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using Jailgrade.Standard;
 using System.CommandLine.Parsing;
 using Jailgrade.Cli.Commands;
 using Jailgrade.Cli.Commands.Standard;
@@ -36,6 +39,10 @@ internal static class JailgradeCli
             if (option is HelpOption { Action: HelpAction help } helpOption)
             {
                 helpOption.Action = new ExamplesHelpAction(help);
+            }
+            else if (option is VersionOption versionOption)
+            {
+                versionOption.Action = new VersionAction();
             }
         }
 
@@ -93,6 +100,19 @@ internal static class JailgradeCli
         {
             await context.Out.FlushAsync(CancellationToken.None);
             await context.Output.FlushAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>The version of jailgrade itself (not of whatever process hosts it).</summary>
+    public static string Version { get; } = typeof(JailgradeCli).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private sealed class VersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine($"jailgrade {Version} ({JgMetrics.Standard})");
+            return 0;
         }
     }
 

@@ -17,8 +17,8 @@ internal sealed class ExplainCommand(CliContext context)
     {
         var vector = new Argument<string>("vector") { Description = "The JG vector to explain." };
         var json = new Option<bool>("--json") { Description = "Write the explanation as one JSON object." };
-        var command = new VerbCommand("explain", """
-            Explain a vector's score for a reader who decides on it: the score and band, what each metric
+        var command = new VerbCommand("explain", "Explain a score: what each metric adds and what would change the band.", """
+            Written for a reader who decides on the grade: the score and band, what each metric
             adds (log-points over the metric's least severe value; +1.0 is about twice the risk), and every
             change of a single metric that would move the vector into another band ("what would it take").
             """)

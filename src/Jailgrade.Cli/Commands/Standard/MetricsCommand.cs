@@ -10,8 +10,8 @@ internal sealed class MetricsCommand(CliContext context)
     public static Command Create(CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "Write the machine-readable definition (the bytes of docs/standard/jg-1.0.json)." };
-        var command = new VerbCommand("metrics", """
-            List the JG 1.0 metrics in vector order with every value, least severe first: its code, name,
+        var command = new VerbCommand("metrics", "List the JG 1.0 metrics and their values, with definitions.", """
+            The metrics in vector order with every value, least severe first: its code, name,
             weight (score points it adds over the least severe value) and definition.
             """)
         {

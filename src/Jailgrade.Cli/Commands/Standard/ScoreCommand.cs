@@ -33,6 +33,14 @@ internal sealed class ScoreCommand(CliContext context)
             Description = "JG vectors to score. With none, vectors are read one per line from standard input.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        vectors.Validators.Add(result =>
+        {
+            // A vector never starts with '-': such a token is a mistyped option, not data.
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
+            {
+                result.AddError($"Unrecognized option '{token.Value}'.");
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Write one JSON object per vector (JSON Lines); same as --format json." };
         var format = new Option<string?>("--format")
         {
@@ -40,9 +48,9 @@ internal sealed class ScoreCommand(CliContext context)
             HelpName = "human|tsv|json",
         };
         format.AcceptOnlyFromAmong("human", "tsv", "json");
-        var command = new VerbCommand("score", """
-            Score JG 1.0 vectors: base score (0.0-10.0), band, the cyber-scale (CJS) equivalent for the cyber
-            domain, the three criterion sub-scores and, when MS is given, the current score.
+        var command = new VerbCommand("score", "Score JG 1.0 vectors: score, band, cyber-scale equivalent, sub-scores.", """
+            For each vector: the base score (0.0-10.0) and band, the cyber-scale (CJS) equivalent for the
+            cyber domain, the three criterion sub-scores and, when MS is given, the current score.
             Reading standard input streams in constant memory: fit for millions of lines. Each invalid vector
             gives an error record (INPUT<TAB>error<TAB>LINE:COLUMN MESSAGE, or a JSON error object) and the
             exit code is 1 at the end; valid vectors are still scored.

@@ -11,8 +11,8 @@ internal sealed class TableCommand(CliContext context)
     public static Command Create(CliContext context)
     {
         var sha = new Option<bool>("--sha256") { Description = "Print only the SHA-256 of the table (compare with docs/standard/jg-1.0.md)." };
-        var command = new VerbCommand("table", $"""
-            Write the complete table of all {JgMetrics.BaseVectorCount:N0} base vectors: odometer order (metrics in vector order,
+        var command = new VerbCommand("table", "Write the reference table of every base vector's score, or its SHA-256.", $"""
+            The complete table of all {JgMetrics.BaseVectorCount:N0} base vectors: odometer order (metrics in vector order,
             values least severe first, the last metric fastest), one line per vector VECTOR<TAB>SCORE<TAB>BAND, LF
             endings, no header. An independent implementation of the standard must reproduce it byte for byte.
             """)

@@ -72,6 +72,8 @@ public class VectorParserTests
     [InlineData("JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:5/BR:W/FD:H/EX:P/DP:G", VectorErrorKind.BadValue, 37, "UP")]
     [InlineData("JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:P/DP:G/MS:Q", VectorErrorKind.BadValue, 62, "MS")]
     [InlineData("JG:1.0/UN:U//RL:H", VectorErrorKind.TrailingJunk, 13, null)]
+    [InlineData("JG:1.0/UN:CU", VectorErrorKind.BadValue, 11, "UN")]
+    [InlineData("JG:1.0/UN:CU/RL:H", VectorErrorKind.BadValue, 11, "UN")]
     public void Parse_MalformedInput_ReportsKindPositionAndMetric(string text, VectorErrorKind kind, int position, string? metric)
     {
         JgVector.TryParse(text, out _, out var error).ShouldBeFalse();

@@ -48,15 +48,39 @@ internal static class MetricTables
     /// <summary>The value index of a code for a metric, or -1.</summary>
     public static int ValueIndex(int metric, ReadOnlySpan<char> code)
     {
-        var codes = ValueCodes[metric];
-        for (var i = 0; i < codes.Length; i++)
+        if (code.Length == 1)
         {
-            if (code.SequenceEqual(codes[i]))
-            {
-                return i;
-            }
+            var c = code[0];
+            return c < 128 ? SingleCharIndex[metric][c] : -1;
+        }
+
+        if (code.Length == 2 && code[0] is >= 'A' and <= 'Z' && code[1] is >= 'A' and <= 'Z')
+        {
+            return TwoLetterIndex[metric][((code[0] - 'A') * 26) + (code[1] - 'A')];
         }
 
         return -1;
+    }
+
+    // Lookup tables so that matching a value is one array read: ASCII code -> index, and for
+    // two-letter codes (hazard domains) (first - 'A') * 26 + (second - 'A') -> index; -1 when unknown.
+    private static readonly sbyte[][] SingleCharIndex = ValueCodes.Select(codes => BuildIndex(128, codes, c => c.Length == 1 ? c[0] : -1)).ToArray();
+
+    private static readonly sbyte[][] TwoLetterIndex = ValueCodes.Select(codes =>
+        BuildIndex(26 * 26, codes, c => c.Length == 2 && c[0] is >= 'A' and <= 'Z' && c[1] is >= 'A' and <= 'Z' ? ((c[0] - 'A') * 26) + (c[1] - 'A') : -1)).ToArray();
+
+    private static sbyte[] BuildIndex(int size, char[][] codes, Func<char[], int> slot)
+    {
+        var table = new sbyte[size];
+        Array.Fill(table, (sbyte)-1);
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (slot(codes[i]) is var at and >= 0)
+            {
+                table[at] = (sbyte)i;
+            }
+        }
+
+        return table;
     }
 }

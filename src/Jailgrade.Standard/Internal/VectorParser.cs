@@ -10,6 +10,68 @@ internal static class VectorParser
 
     public static bool TryParse(ReadOnlySpan<char> text, out ulong packed, out VectorError error)
     {
+        error = default;
+        return TryParseCanonical(text, out packed) || TryParseWithDiagnostics(text, out packed, out error);
+    }
+
+    /// <summary>
+    /// The fast path: a vector written exactly in canonical form (fixed order, each metric once), the
+    /// only form a valid vector can take. Anything else falls through to the diagnosing parser.
+    /// </summary>
+    private static bool TryParseCanonical(ReadOnlySpan<char> text, out ulong packed)
+    {
+        packed = 0;
+        if (text.Length < MinLength || !text.StartsWith(CanonicalPrefix))
+        {
+            return false;
+        }
+
+        var position = CanonicalPrefix.Length;
+        for (var metric = 0; metric < JgMetrics.MetricCount; metric++)
+        {
+            if (metric == JgMetrics.BaseMetricCount && position == text.Length + 1)
+            {
+                return true;
+            }
+
+            // Each component is "XY:" followed by a one- or two-character value, then '/' or the end.
+            if (position + 3 >= text.Length
+                || text[position] != MetricTables.MetricCodes[metric][0]
+                || text[position + 1] != MetricTables.MetricCodes[metric][1]
+                || text[position + 2] != ':')
+            {
+                return false;
+            }
+
+            var value = position + 3;
+            var end = value + 1;
+            while (end < text.Length && text[end] != '/')
+            {
+                end++;
+            }
+
+            var index = MetricTables.ValueIndex(metric, text[value..end]);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            var stored = metric == (int)Metric.MitigationStatus
+                ? (index == MetricTables.MitigationUndefinedIndex ? 0 : index + 1)
+                : index;
+            packed |= (ulong)stored << (4 * metric);
+            position = end + 1;
+        }
+
+        return position == text.Length + 1;
+    }
+
+    private const string CanonicalPrefix = JgMetrics.Prefix + "/";
+
+    private const int MinLength = 57;
+
+    private static bool TryParseWithDiagnostics(ReadOnlySpan<char> text, out ulong packed, out VectorError error)
+    {
         packed = 0;
         error = default;
         if (text.IsEmpty)
@@ -89,7 +151,9 @@ internal static class VectorParser
             var index = MetricTables.ValueIndex(metric, value);
             if (index < 0)
             {
-                return isLast && ValidPrefix(metric, value) is var prefix and > 0
+                // Junk glued to the last value of a complete vector ("DP:G junk") is trailing junk;
+                // anywhere else an unknown value is a bad value, whatever it starts with.
+                return isLast && metric >= LastMandatory && ValidPrefix(metric, value) is var prefix and > 0
                     ? Fail(out error, VectorErrorKind.TrailingJunk, valueColumn + prefix, null, $"unexpected {Quote(value[prefix..])} after {code}:{value[..prefix]}: expected the end of the vector or '/'")
                     : Fail(out error, VectorErrorKind.BadValue, valueColumn, code, $"bad value {Quote(value)} for {code}: expected one of {JgMetrics.Get((Metric)metric).ValueList}");
             }

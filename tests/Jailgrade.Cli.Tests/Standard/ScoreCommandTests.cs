@@ -73,6 +73,14 @@ public class ScoreCommandTests
     }
 
     [Fact]
+    public async Task Score_EmptyArgument_IsAnErrorRecordNotASilentSkip()
+    {
+        var result = await CliRun.RunAsync("score", Critical, "");
+        result.ExitCode.ShouldBe(1);
+        result.Lines[1].ShouldStartWith("\terror\t2:1 empty input");
+    }
+
+    [Fact]
     public async Task Score_Arguments_OnATerminal_AreExplainedForPeople()
     {
         var result = await CliRun.RunAsync([], terminal: true, "score", Government);

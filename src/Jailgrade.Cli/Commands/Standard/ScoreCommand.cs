@@ -84,7 +84,7 @@ internal sealed class ScoreCommand(CliContext context)
                 return ExitCode.UsageError;
             }
 
-            result = BulkScorer.Run(context.Input, context.Output, format == Format.Json, cancellationToken);
+            result = BulkScorer.Run(context.Input, context.Output, format == Format.Json, skipBlankLines: true, cancellationToken);
         }
         else if (format == Format.Human)
         {
@@ -94,7 +94,7 @@ internal sealed class ScoreCommand(CliContext context)
         {
             context.Out.Flush();
             var lines = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', settings.Vectors.Select(v => v.Replace('\n', ' ')))));
-            result = BulkScorer.Run(lines, context.Output, format == Format.Json, cancellationToken);
+            result = BulkScorer.Run(lines, context.Output, format == Format.Json, skipBlankLines: false, cancellationToken);
         }
 
         if (result.Invalid > 0)

@@ -20,7 +20,7 @@ internal sealed class TableCommand(CliContext context)
             sha,
         };
         command.WithExample("jailgrade table --sha256", "the hash an independent implementation must match")
-            .WithExample("jailgrade table > jg-1.0-table.tsv", "the whole table (about 38 MB)");
+            .WithExample("jailgrade table > jg-1.0-table.tsv", "the whole table (about 42 MB)");
         command.SetAction((parseResult, _) => Task.FromResult((int)new TableCommand(context).Run(parseResult.GetValue(sha))));
         return command;
     }

@@ -17,7 +17,12 @@ internal static class BulkScorer
 {
     private const int MaxChars = 1 << 16;
 
-    public static BulkResult Run(Stream input, Stream output, bool json, CancellationToken cancellationToken)
+    /// <param name="input">Vectors, one per line.</param>
+    /// <param name="output">Where records go.</param>
+    /// <param name="json">JSON Lines rather than TSV.</param>
+    /// <param name="skipBlankLines">True for files and pipes; false when each line is an argument the user typed.</param>
+    /// <param name="cancellationToken">Checked every 65,536 lines.</param>
+    public static BulkResult Run(Stream input, Stream output, bool json, bool skipBlankLines, CancellationToken cancellationToken)
     {
         var reader = new LineReader(input);
         var buffered = new BufferedStream(output, 1 << 16);
@@ -36,7 +41,7 @@ internal static class BulkScorer
 
             var length = DecodeTrimmed(raw, chars);
             var text = chars.AsSpan(0, length);
-            if (text.IsEmpty && !tooLong)
+            if (text.IsEmpty && !tooLong && skipBlankLines)
             {
                 continue;
             }
@@ -44,7 +49,7 @@ internal static class BulkScorer
             VectorError error;
             if (tooLong)
             {
-                error = new VectorError(VectorErrorKind.TrailingJunk, 1, null, $"line longer than {MaxChars} bytes: not a vector");
+                error = new VectorError(VectorErrorKind.TrailingJunk, 1, null, $"line longer than {MaxChars} bytes: not a vector (only its start is shown)");
             }
             else if (JgScorer.TryScore(text, out var score, out error))
             {

@@ -1,0 +1,100 @@
+using Jailgrade.Evaluation.Targets;
+
+namespace Jailgrade.Evaluation.Campaigns;
+
+/// <summary>A loaded, validated campaign file (docs/campaigns.md).</summary>
+public sealed record Campaign
+{
+    /// <summary>The campaign's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The seed every random choice derives from: probe sampling, request seeds, bootstrap.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Attempts per (target, attack, probe).</summary>
+    public int Samples { get; init; } = 1;
+
+    /// <summary>Where probes come from.</summary>
+    public required IReadOnlyList<ProbeSourceSpec> Probes { get; init; }
+
+    /// <summary>The attacks, the baseline first unless it was turned off.</summary>
+    public required IReadOnlyList<AttackSpec> Attacks { get; init; }
+
+    /// <summary>The targets under test.</summary>
+    public required IReadOnlyList<TargetSpec> Targets { get; init; }
+
+    /// <summary>How responses are judged.</summary>
+    public required JudgeSpec Judge { get; init; }
+
+    /// <summary>The results directory, relative to the campaign file unless absolute.</summary>
+    public required string Output { get; init; }
+
+    /// <summary>The largest share of errored keys with which a run still counts as complete.</summary>
+    public double MaxErrorShare { get; init; } = 0.1;
+
+    /// <summary>SHA-256 of the file's bytes: a resumed run refuses a changed file unless forced.</summary>
+    public required string FileHash { get; init; }
+
+    /// <summary>The file the campaign was loaded from.</summary>
+    public required string FilePath { get; init; }
+}
+
+/// <summary>One probe source: <c>builtin: canary</c> or a file in one of the importers' formats.</summary>
+public sealed record ProbeSourceSpec
+{
+    /// <summary>The built-in set's name (<c>canary</c>), or null for a file.</summary>
+    public string? Builtin { get; init; }
+
+    /// <summary>The file, resolved against the campaign file's folder.</summary>
+    public string? File { get; init; }
+
+    /// <summary>The importer id: harmbench, jbb, jbb-artifacts, advbench, strongreject, jsonl.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Only these source categories; empty for all.</summary>
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>A seeded sample of at most this many probes; null for all.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Overrides of the importer's category → JG hazard domain table.</summary>
+    public IReadOnlyDictionary<string, string> Domains { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The one domain of a source without categories (AdvBench).</summary>
+    public string? Domain { get; init; }
+
+    /// <summary>For attack artifacts: send their prompts to the targets instead of grading their responses.</summary>
+    public bool Replay { get; init; }
+
+    /// <summary>Where the entry starts in the campaign file, for errors found later (a missing file).</summary>
+    public (int Line, int Column) Position { get; init; }
+}
+
+/// <summary>An attack: an optional template with a <c>{{behavior}}</c> slot, then transforms in order.</summary>
+public sealed record AttackSpec
+{
+    /// <summary>The id of the baseline attack, added unless <c>baseline: false</c>.</summary>
+    public const string BaselineId = "baseline";
+
+    /// <summary>The attack's id in results.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The template, or null to send the behavior as it is.</summary>
+    public string? Template { get; init; }
+
+    /// <summary>Transforms applied after the template, in this order.</summary>
+    public IReadOnlyList<TransformSpec> Transforms { get; init; } = [];
+
+    /// <summary>Whether this is the baseline (no template, no transforms).</summary>
+    public bool IsBaseline => Id == BaselineId;
+}
+
+/// <summary>A transform and its settings (<c>shots</c> for many-shot, <c>turns</c> for multi-turn).</summary>
+public sealed record TransformSpec(string Id, IReadOnlyDictionary<string, object> Settings)
+{
+    /// <summary>A transform with no settings.</summary>
+    public static TransformSpec Of(string id) => new(id, new Dictionary<string, object>());
+}
+
+/// <summary>The judge: <c>refusal-keywords</c>, or <c>rubric</c> run through <see cref="Target"/>.</summary>
+public sealed record JudgeSpec(string Kind, TargetSpec? Target);

@@ -1,0 +1,360 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Campaigns.Internal;
+using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Targets;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Jailgrade.Evaluation.Campaigns;
+
+/// <summary>
+/// Loads a campaign file (docs/campaigns.md). Unknown keys and bad values are errors with line and
+/// column; every error of a file is reported at once.
+/// </summary>
+public sealed class CampaignLoader(EvaluationRegistry registry)
+{
+    private static readonly string[] TopKeys = ["campaign", "seed", "samples", "probes", "attacks", "baseline", "targets", "judge", "output", "max_error_share"];
+    private static readonly string[] ProbeKeys = ["builtin", "file", "format", "categories", "limit", "domains", "domain", "replay"];
+    private static readonly string[] AttackKeys = ["id", "template", "transforms"];
+    private static readonly string[] TargetKeys =
+    [
+        "id", "provider", "base_url", "model", "api_key_env", "max_concurrency", "requests_per_second", "timeout_s",
+        "max_retries", "retry_base_ms", "max_requests", "max_tokens", "system_prompt", "headers", "temperature", "top_p",
+    ];
+
+    private static readonly string[] SecretHeaders = ["authorization", "x-api-key", "api-key", "proxy-authorization"];
+
+    /// <summary>Loads and validates a campaign file.</summary>
+    public Campaign Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var file = Path.GetFileName(path);
+        if (!File.Exists(path))
+        {
+            throw new CampaignException([new CampaignError(file, 0, 0, $"campaign file not found: {path}")]);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        return Parse(new StreamReader(new MemoryStream(bytes)).ReadToEnd(), path, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    /// <summary>Parses campaign text; <paramref name="path"/> names it in errors and anchors relative paths.</summary>
+    public Campaign Parse(string yaml, string path, string? fileHash = null)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(path);
+        var walker = new YamlWalker(Path.GetFileName(path));
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            walker.Error(e.Start, "not valid YAML: " + e.Message.Split('\n')[0]);
+            throw new CampaignException(walker.Errors);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this for some unterminated flow collections.
+            walker.Errors.Add(new CampaignError(Path.GetFileName(path), 1, 1, "not valid YAML: an unterminated [ or { somewhere in the file"));
+            throw new CampaignException(walker.Errors);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            walker.Error(new Mark(), "a campaign file is a YAML mapping with 'campaign', 'probes', 'targets' and 'judge'");
+            throw new CampaignException(walker.Errors);
+        }
+
+        walker.CheckKeys(root, "the campaign", TopKeys);
+        var name = walker.String(root, "campaign", "the campaign", required: true) ?? "";
+        var seed = walker.Unsigned(root, "seed", "the campaign", required: true) ?? 0;
+        var samples = (int)(walker.Integer(root, "samples", "the campaign", 1, 10_000) ?? 1);
+        var probes = walker.Sequence(root, "probes", "the campaign", required: true).Select(n => ReadProbes(walker, n)).OfType<ProbeSourceSpec>().ToList();
+        var attacks = ReadAttacks(walker, root);
+        var targets = walker.Sequence(root, "targets", "the campaign", required: true).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
+        var judge = ReadJudge(walker, root, targets);
+        var output = walker.String(root, "output", "the campaign") ?? Path.Combine("results", name);
+        var maxErrorShare = walker.Number(root, "max_error_share", "the campaign", 0, 1) ?? 0.1;
+
+        CheckUnique(walker, root, "targets", targets.Select(t => t.Id), "target");
+        CheckUnique(walker, root, "attacks", attacks.Select(a => a.Id), "attack");
+        if (walker.Errors.Count > 0)
+        {
+            throw new CampaignException([.. walker.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
+        }
+
+        return new Campaign
+        {
+            Name = name,
+            Seed = seed,
+            Samples = samples,
+            Probes = probes,
+            Attacks = attacks,
+            Targets = targets,
+            Judge = judge!,
+            Output = output,
+            MaxErrorShare = maxErrorShare,
+            FileHash = fileHash ?? Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(yaml))),
+            FilePath = path,
+        };
+    }
+
+    private ProbeSourceSpec? ReadProbes(YamlWalker walker, YamlNode node)
+    {
+        const string where = "a probe entry";
+        if (walker.Map(node, where) is not { } map)
+        {
+            return null;
+        }
+
+        walker.CheckKeys(map, where, ProbeKeys);
+        var builtin = walker.OneOf(map, "builtin", where, [.. registry.BuiltinProbeSets.Keys]);
+        var file = walker.String(map, "file", where);
+        var format = walker.OneOf(map, "format", where, [.. registry.Importers.Keys]);
+        if ((YamlWalker.Get(map, "builtin") is null) == (YamlWalker.Get(map, "file") is null))
+        {
+            walker.Error(map, "a probe entry has either 'builtin' or 'file'");
+        }
+
+        if (YamlWalker.Get(map, "file") is not null && YamlWalker.Get(map, "format") is null)
+        {
+            walker.Error(map, $"a probe file needs 'format' (one of: {string.Join(", ", registry.Importers.Keys)})");
+        }
+
+        var domains = walker.StringMap(map, "domains", where);
+        foreach (var (category, domain) in domains)
+        {
+            if (!ProbeLoader.IsDomain(domain))
+            {
+                walker.Error(YamlWalker.Get(map, "domains")!, $"bad value '{domain}' for category '{category}' in 'domains' (expected a JG hazard domain such as CY, BI, FR)");
+            }
+        }
+
+        var single = walker.String(map, "domain", where);
+        if (single is not null && !ProbeLoader.IsDomain(single))
+        {
+            walker.Error(YamlWalker.Get(map, "domain")!, $"bad value '{single}' for 'domain' in {where} (expected a JG hazard domain such as CY, BI, FR)");
+        }
+
+        if (format is not null && !registry.Importers[format].HasCategories && single is null)
+        {
+            walker.Error(map, $"format '{format}' has no categories: give the entry a 'domain'");
+        }
+
+        var replay = walker.Boolean(map, "replay", where) ?? false;
+        if (replay && format != "jbb-artifacts")
+        {
+            walker.Error(YamlWalker.Get(map, "replay")!, "'replay' applies only to format jbb-artifacts");
+        }
+
+        var categories = walker.Sequence(map, "categories", where, required: false)
+            .Select(c => c is YamlScalarNode { Value: { } v } ? v : null).OfType<string>().ToList();
+        return new ProbeSourceSpec
+        {
+            Builtin = builtin,
+            File = file,
+            Format = format,
+            Categories = categories,
+            Limit = (int?)walker.Integer(map, "limit", where, 1, int.MaxValue),
+            Domains = domains,
+            Domain = single,
+            Replay = replay,
+            Position = ((int)map.Start.Line, (int)map.Start.Column),
+        };
+    }
+
+    private List<AttackSpec> ReadAttacks(YamlWalker walker, YamlMappingNode root)
+    {
+        var attacks = new List<AttackSpec>();
+        if (walker.Boolean(root, "baseline", "the campaign") ?? true)
+        {
+            attacks.Add(new AttackSpec { Id = AttackSpec.BaselineId });
+        }
+
+        foreach (var node in walker.Sequence(root, "attacks", "the campaign", required: false))
+        {
+            const string where = "an attack";
+            if (walker.Map(node, where) is not { } map)
+            {
+                continue;
+            }
+
+            walker.CheckKeys(map, where, AttackKeys);
+            var id = walker.String(map, "id", where, required: true);
+            if (id == AttackSpec.BaselineId)
+            {
+                walker.Error(YamlWalker.Get(map, "id")!, "'baseline' is added automatically; give the attack another id");
+            }
+
+            var template = walker.String(map, "template", where);
+            if (template is not null && !template.Contains(AttackComposer.Slot, StringComparison.Ordinal))
+            {
+                walker.Error(YamlWalker.Get(map, "template")!, $"the template of attack '{id}' lacks the {AttackComposer.Slot} slot");
+            }
+
+            var transforms = walker.Sequence(map, "transforms", where, required: false).Select(t => ReadTransform(walker, t)).OfType<TransformSpec>().ToList();
+            if (id is not null)
+            {
+                attacks.Add(new AttackSpec { Id = id, Template = template, Transforms = transforms });
+            }
+        }
+
+        return attacks;
+    }
+
+    private TransformSpec? ReadTransform(YamlWalker walker, YamlNode node)
+    {
+        string? id;
+        var settings = new Dictionary<string, object>(StringComparer.Ordinal);
+        if (node is YamlScalarNode scalar)
+        {
+            id = scalar.Value;
+        }
+        else if (walker.Map(node, "a transform") is { } map)
+        {
+            id = walker.String(map, "id", "a transform", required: true);
+            if (id is not null && registry.Transforms.TryGetValue(id, out var known))
+            {
+                walker.CheckKeys(map, $"transform '{id}'", ["id", .. known.SettingNames]);
+            }
+
+            foreach (var (key, value) in map.Children)
+            {
+                var name = ((YamlScalarNode)key).Value!;
+                if (name == "id")
+                {
+                    continue;
+                }
+
+                settings[name] = value switch
+                {
+                    YamlScalarNode s => s.Value ?? "",
+                    YamlSequenceNode list => (IReadOnlyList<string>)[.. list.Children.Select(c => (c as YamlScalarNode)?.Value ?? "")],
+                    _ => "",
+                };
+            }
+        }
+        else
+        {
+            return null;
+        }
+
+        if (id is null || !registry.Transforms.TryGetValue(id, out var transform))
+        {
+            walker.Error(node, $"unknown transform '{id}' (expected one of: {string.Join(", ", registry.Transforms.Keys)})");
+            return null;
+        }
+
+        if (transform.Validate(settings) is { } problem)
+        {
+            walker.Error(node, $"transform '{id}': {problem}");
+            return null;
+        }
+
+        return new TransformSpec(id, settings);
+    }
+
+    private TargetSpec? ReadTarget(YamlWalker walker, YamlNode node, string where)
+    {
+        if (walker.Map(node, where) is not { } map)
+        {
+            return null;
+        }
+
+        var id = walker.String(map, "id", where, required: true);
+        var place = id is null ? where : $"target '{id}'";
+        walker.CheckKeys(map, place, TargetKeys);
+        var provider = walker.OneOf(map, "provider", place, [.. registry.Providers.Keys], required: true);
+        var baseUrl = walker.String(map, "base_url", place, required: true);
+        if (baseUrl is not null && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            walker.Error(YamlWalker.Get(map, "base_url")!, $"bad value '{baseUrl}' for 'base_url' in {place} (expected an absolute http or https URL)");
+        }
+
+        var model = walker.String(map, "model", place, required: true);
+        var headers = walker.StringMap(map, "headers", place);
+        foreach (var header in headers.Keys.Where(h => SecretHeaders.Contains(h.ToLowerInvariant())))
+        {
+            walker.Error(YamlWalker.Get(map, "headers")!, $"header '{header}' would put a secret in the campaign file: name the variable that holds the key with 'api_key_env'");
+        }
+
+        var defaults = new TargetSpec { Id = "", Provider = "", BaseUrl = "", Model = "" };
+        var timeout = walker.Number(map, "timeout_s", place, 0, 3600, minExclusive: true);
+        var retryBase = walker.Integer(map, "retry_base_ms", place, 0, 600_000);
+        if (id is null || provider is null || baseUrl is null || model is null)
+        {
+            return null;
+        }
+
+        return new TargetSpec
+        {
+            Id = id,
+            Provider = provider,
+            BaseUrl = baseUrl,
+            Model = model,
+            ApiKeyEnv = walker.String(map, "api_key_env", place),
+            MaxConcurrency = (int)(walker.Integer(map, "max_concurrency", place, 1, 4096) ?? defaults.MaxConcurrency),
+            RequestsPerSecond = walker.Number(map, "requests_per_second", place, 0, 100_000, minExclusive: true),
+            Timeout = timeout is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout,
+            MaxRetries = (int)(walker.Integer(map, "max_retries", place, 0, 100) ?? defaults.MaxRetries),
+            RetryBaseDelay = retryBase is { } r ? TimeSpan.FromMilliseconds(r) : defaults.RetryBaseDelay,
+            MaxRequests = walker.Integer(map, "max_requests", place, 1, long.MaxValue),
+            MaxTokens = (int)(walker.Integer(map, "max_tokens", place, 1, 1_000_000) ?? defaults.MaxTokens),
+            SystemPrompt = walker.String(map, "system_prompt", place),
+            Headers = headers,
+            Temperature = walker.Number(map, "temperature", place, 0, 2),
+            TopP = walker.Number(map, "top_p", place, 0, 1),
+        };
+    }
+
+    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets)
+    {
+        if (walker.Map(YamlWalker.Get(root, "judge"), "'judge'") is not { } map)
+        {
+            if (YamlWalker.Get(root, "judge") is null)
+            {
+                walker.Error(root, "missing key 'judge' in the campaign");
+            }
+
+            return null;
+        }
+
+        walker.CheckKeys(map, "the judge", "kind", "target");
+        var kind = walker.OneOf(map, "kind", "the judge", registry.JudgeKinds, required: true);
+        var targetNode = YamlWalker.Get(map, "target");
+        TargetSpec? target = null;
+        if (kind == "rubric")
+        {
+            if (targetNode is null)
+            {
+                walker.Error(map, "the rubric judge needs a 'target' (defined like a target; it is never attacked)");
+            }
+            else
+            {
+                target = ReadTarget(walker, targetNode, "the judge's target");
+                if (target is not null && targets.Any(t => t.Id == target.Id || (t.BaseUrl == target.BaseUrl && t.Model == target.Model)))
+                {
+                    walker.Error(targetNode, $"the judge's target '{target.Id}' is also under test; a judge must be a model that is not attacked");
+                }
+            }
+        }
+        else if (targetNode is not null)
+        {
+            walker.Error(targetNode, $"judge kind '{kind}' takes no 'target'");
+        }
+
+        return kind is null ? null : new JudgeSpec(kind, target);
+    }
+
+    private static void CheckUnique(YamlWalker walker, YamlMappingNode root, string key, IEnumerable<string> ids, string what)
+    {
+        foreach (var duplicate in ids.GroupBy(i => i, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            walker.Error(YamlWalker.Get(root, key) ?? root, string.Create(CultureInfo.InvariantCulture, $"{what} id '{duplicate.Key}' is used {duplicate.Count()} times"));
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+
+namespace Jailgrade.Evaluation.Probes.Importers;
+
+/// <summary>The shared reading of header-named CSV files; each format says which columns it needs.</summary>
+public abstract class CsvProbeImporter : IProbeImporter
+{
+    /// <inheritdoc />
+    public abstract string Id { get; }
+
+    /// <inheritdoc />
+    public string Version => "1";
+
+    /// <inheritdoc />
+    public abstract string Description { get; }
+
+    /// <inheritdoc />
+    public abstract IReadOnlyDictionary<string, string> DefaultDomains { get; }
+
+    /// <inheritdoc />
+    public virtual bool HasCategories => true;
+
+    /// <summary>The columns the format must have (others are ignored).</summary>
+    protected abstract IReadOnlyList<string> RequiredColumns { get; }
+
+    /// <summary>Makes a probe of one row; <paramref name="row"/> is the 1-based data row number.</summary>
+    protected abstract ImportedProbe Map(Func<string, string> field, int row, int line);
+
+    /// <inheritdoc />
+    public IReadOnlyList<ImportedProbe> Read(string path)
+    {
+        var file = Path.GetFileName(path);
+        using var reader = new StreamReader(path);
+        using var rows = CsvRows.Read(reader, file).GetEnumerator();
+        if (!rows.MoveNext())
+        {
+            throw new ProbeFormatException(file, 1, "empty file: expected a header row");
+        }
+
+        var header = rows.Current.Fields.Select(h => h.Trim().TrimStart('\uFEFF')).ToList();
+        var missing = RequiredColumns.Where(c => !header.Contains(c, StringComparer.Ordinal)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ProbeFormatException(file, 1, $"missing column(s) {string.Join(", ", missing)} for format '{Id}' (found: {string.Join(", ", header)})");
+        }
+
+        var probes = new List<ImportedProbe>();
+        var row = 0;
+        while (rows.MoveNext())
+        {
+            row++;
+            var (line, fields) = rows.Current;
+            if (fields.Count != header.Count)
+            {
+                throw new ProbeFormatException(file, line, $"{fields.Count} fields where the header has {header.Count}");
+            }
+
+            var probe = Map(name => header.IndexOf(name) is var i and >= 0 ? fields[i] : "", row, line);
+            if (string.IsNullOrWhiteSpace(probe.Text))
+            {
+                throw new ProbeFormatException(file, line, "empty request text");
+            }
+
+            probes.Add(probe);
+        }
+
+        return probes;
+    }
+}
+
+/// <summary>HarmBench behaviors CSV: <c>Behavior, FunctionalCategory, SemanticCategory, Tags, ContextString, BehaviorID</c>.</summary>
+public sealed class HarmBenchImporter : CsvProbeImporter
+{
+    /// <inheritdoc />
+    public override string Id => "harmbench";
+
+    /// <inheritdoc />
+    public override string Description => "HarmBench behaviors CSV; SemanticCategory maps to a JG domain, BehaviorID is the task.";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> DefaultDomains { get; } = new Dictionary<string, string>
+    {
+        ["chemical_biological"] = "CH",
+        ["cybercrime_intrusion"] = "CY",
+        ["illegal"] = "IL",
+        ["misinformation_disinformation"] = "DI",
+        ["harassment_bullying"] = "HT",
+        ["harmful"] = "WP",
+        ["copyright"] = "PO",
+    };
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> RequiredColumns => ["Behavior", "SemanticCategory", "BehaviorID"];
+
+    /// <inheritdoc />
+    protected override ImportedProbe Map(Func<string, string> field, int row, int line)
+    {
+        // Contextual behaviors come with a passage the request refers to; it goes before the request.
+        var context = field("ContextString");
+        var text = string.IsNullOrWhiteSpace(context) ? field("Behavior") : context + "\n\n---\n\n" + field("Behavior");
+        return new ImportedProbe(field("BehaviorID"), field("BehaviorID"), field("SemanticCategory"), null, text, line);
+    }
+}
+
+/// <summary>JailbreakBench behaviors CSV (JBB-Behaviors): <c>Index, Goal, Target, Behavior, Category, Source</c>.</summary>
+public sealed class JailbreakBenchImporter : CsvProbeImporter
+{
+    /// <summary>JailbreakBench categories → JG domains (shared with the artifact importer).</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Categories = new Dictionary<string, string>
+    {
+        ["Harassment/Discrimination"] = "HT",
+        ["Malware/Hacking"] = "CY",
+        ["Physical harm"] = "WP",
+        ["Economic harm"] = "FR",
+        ["Fraud/Deception"] = "FR",
+        ["Disinformation"] = "DI",
+        ["Sexual/Adult content"] = "PO",
+        ["Privacy"] = "PV",
+        ["Expert advice"] = "PO",
+        ["Government decision-making"] = "DI",
+    };
+
+    /// <inheritdoc />
+    public override string Id => "jbb";
+
+    /// <inheritdoc />
+    public override string Description => "JailbreakBench behaviors CSV; Goal is the request, Behavior the task, Category maps to a JG domain.";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> DefaultDomains => Categories;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> RequiredColumns => ["Goal", "Behavior", "Category"];
+
+    /// <inheritdoc />
+    protected override ImportedProbe Map(Func<string, string> field, int row, int line)
+    {
+        var index = field("Index");
+        var id = string.IsNullOrEmpty(index) ? row.ToString(CultureInfo.InvariantCulture) : index;
+        return new ImportedProbe(id, field("Behavior"), field("Category"), null, field("Goal"), line);
+    }
+}
+
+/// <summary>AdvBench harmful behaviors CSV: <c>goal, target</c>; no categories, so the entry's <c>domain</c> gives one.</summary>
+public sealed class AdvBenchImporter : CsvProbeImporter
+{
+    /// <inheritdoc />
+    public override string Id => "advbench";
+
+    /// <inheritdoc />
+    public override string Description => "AdvBench harmful_behaviors CSV (goal, target); no categories: the probe entry's `domain` gives the JG domain.";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> DefaultDomains { get; } = new Dictionary<string, string>();
+
+    /// <inheritdoc />
+    public override bool HasCategories => false;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> RequiredColumns => ["goal"];
+
+    /// <inheritdoc />
+    protected override ImportedProbe Map(Func<string, string> field, int row, int line)
+    {
+        var id = "advbench-" + row.ToString("D3", CultureInfo.InvariantCulture);
+        return new ImportedProbe(id, id, null, null, field("goal"), line);
+    }
+}
+
+/// <summary>StrongREJECT CSV: <c>category, source, forbidden_prompt</c>.</summary>
+public sealed class StrongRejectImporter : CsvProbeImporter
+{
+    /// <inheritdoc />
+    public override string Id => "strongreject";
+
+    /// <inheritdoc />
+    public override string Description => "StrongREJECT dataset CSV (category, source, forbidden_prompt); each prompt is its own task.";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> DefaultDomains { get; } = new Dictionary<string, string>
+    {
+        ["Disinformation and deception"] = "DI",
+        ["Hate, harassment and discrimination"] = "HT",
+        ["Illegal goods and services"] = "IL",
+        ["Non-violent crimes"] = "FR",
+        ["Sexual content"] = "PO",
+        ["Violence"] = "WP",
+    };
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> RequiredColumns => ["category", "forbidden_prompt"];
+
+    /// <inheritdoc />
+    protected override ImportedProbe Map(Func<string, string> field, int row, int line)
+    {
+        var id = "strongreject-" + row.ToString("D3", CultureInfo.InvariantCulture);
+        return new ImportedProbe(id, id, field("category"), null, field("forbidden_prompt"), line);
+    }
+}

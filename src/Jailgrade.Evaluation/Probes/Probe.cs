@@ -1,0 +1,60 @@
+namespace Jailgrade.Evaluation.Probes;
+
+/// <summary>
+/// One request of a campaign: the behavior text, its JG hazard domain (the category statistics and
+/// evidence use), the source's own category, and its task id (distinct tasks give <c>BR</c>).
+/// </summary>
+public sealed record Probe(string Id, string Task, string Domain, string Category, string Text, string Source)
+{
+    /// <summary>For finished attack artifacts: the attempt as the source recorded it.</summary>
+    public RecordedAttempt? Recorded { get; init; }
+}
+
+/// <summary>An attempt someone else ran: graded and reproduced without re-running it.</summary>
+/// <param name="Target">The model the source attacked.</param>
+/// <param name="Attack">The source's attack method.</param>
+/// <param name="Prompt">The prompt the source sent.</param>
+/// <param name="Response">The model's response, or null when the source sent nothing.</param>
+/// <param name="Jailbroken">The source's own label.</param>
+public sealed record RecordedAttempt(string Target, string Attack, string Prompt, string? Response, bool? Jailbroken);
+
+/// <summary>A probe as an importer reads it, before its category is mapped to a JG domain.</summary>
+public sealed record ImportedProbe(string Id, string Task, string? Category, string? Domain, string Text, int Line)
+{
+    /// <summary>The recorded attempt, for attack-artifact formats.</summary>
+    public RecordedAttempt? Recorded { get; init; }
+}
+
+/// <summary>A probe file that could not be read: where and why.</summary>
+public sealed class ProbeFormatException(string file, int line, string message)
+    : Exception($"{file}:{line}: {message}")
+{
+    /// <summary>The file.</summary>
+    public string File { get; } = file;
+
+    /// <summary>The 1-based line (0 when the problem is the whole file).</summary>
+    public int Line { get; } = line;
+
+    /// <summary>What is wrong.</summary>
+    public string Problem { get; } = message;
+}
+
+/// <summary>Reads a probe file format.</summary>
+public interface IProbeImporter : IEvaluationPlugin
+{
+    /// <summary>The documented table from the source's categories to JG hazard domains (docs/evaluation/importers.md).</summary>
+    IReadOnlyDictionary<string, string> DefaultDomains { get; }
+
+    /// <summary>Whether the format carries categories; without them a probe entry must give <c>domain</c>.</summary>
+    bool HasCategories { get; }
+
+    /// <summary>Reads every probe of a file in file order; throws <see cref="ProbeFormatException"/>.</summary>
+    IReadOnlyList<ImportedProbe> Read(string path);
+}
+
+/// <summary>A built-in probe set shipped with the tool.</summary>
+public interface IProbeSet : IEvaluationPlugin
+{
+    /// <summary>Every probe of the set.</summary>
+    IReadOnlyList<Probe> Probes { get; }
+}

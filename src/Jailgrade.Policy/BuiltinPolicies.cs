@@ -11,6 +11,10 @@ public static class BuiltinPolicies
     [
         // Government
         "us-frontier",
+        // Regulation
+        "eu-gpai",
+        // Lab
+        "lab-safeguards",
     ];
 
     private static readonly Lazy<IReadOnlyDictionary<string, JgPolicy>> Loaded = new(LoadAll);

@@ -29,9 +29,10 @@ public static class PolicyLoader
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
         var diagnostics = new Diagnostics(sourceName);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(normalized));
         try
         {
-            stream.Load(new StringReader(normalized));
+            stream.Load(parser);
         }
         catch (YamlException exception)
         {
@@ -39,6 +40,14 @@ public static class PolicyLoader
                 ? $"{exception.Message}: {inner.Message}"
                 : exception.Message;
             diagnostics.Add(Diagnostics.PositionOf(exception.Start), PolicyErrorKind.Syntax, message.Replace(Environment.NewLine, " ", StringComparison.Ordinal));
+            return new PolicyLoadResult(null, diagnostics.Errors);
+        }
+        catch (InvalidOperationException)
+        {
+            // Some malformed inputs make YamlDotNet's scanner fail without a YamlException; the
+            // last event it produced still says where the file stopped making sense.
+            var position = parser.Current is { } last ? Diagnostics.PositionOf(last.End) : new SourcePosition(1, 1);
+            diagnostics.Add(position, PolicyErrorKind.Syntax, "malformed YAML after this point (an unclosed [ or {, or a stray character?)");
             return new PolicyLoadResult(null, diagnostics.Errors);
         }
 

@@ -14,8 +14,15 @@ internal sealed class Diagnostics(string source)
 
     public bool HasErrors => _errors.Count > 0;
 
-    public void Add(SourcePosition position, PolicyErrorKind kind, string message) =>
-        _errors.Add(new PolicyError(Source, position.Line, position.Column, kind, message));
+    public void Add(SourcePosition position, PolicyErrorKind kind, string message)
+    {
+        // A YAML alias repeats its anchor's node, and with it the node's errors: report each once.
+        var error = new PolicyError(Source, position.Line, position.Column, kind, message);
+        if (!_errors.Contains(error))
+        {
+            _errors.Add(error);
+        }
+    }
 
     public void Add(YamlNode node, PolicyErrorKind kind, string message) => Add(PositionOf(node), kind, message);
 

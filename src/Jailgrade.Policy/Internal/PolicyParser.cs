@@ -688,7 +688,7 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
                     continue;
                 }
 
-                ladders[t] = ParseLadder(ladderNode, _tiers[t], outcome);
+                ladders[t] = ParseLadder(ladderNode, _tiers[t], outcome, outcomeReader.Optional(_tiers[t].Name) is null ? AnyTier : _tiers[t].Name);
             }
 
             if (ladders.Any(l => l is null))
@@ -702,9 +702,10 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
         return byOutcome;
     }
 
-    private EligibilityLadder? ParseLadder(YamlNode node, JurisdictionTier tier, Outcome outcome)
+    private EligibilityLadder? ParseLadder(YamlNode node, JurisdictionTier tier, Outcome outcome, string writtenAs)
     {
-        var context = $"the ladder of {outcome} in tier '{tier.Name}'";
+        // A '*' ladder serves several tiers; its errors name it as written so that they are reported once.
+        var context = $"the ladder of {outcome} in tier '{writtenAs}'";
         var reader = MappingReader.Open(node, _diagnostics, context, LadderKeys);
         if (reader is null)
         {

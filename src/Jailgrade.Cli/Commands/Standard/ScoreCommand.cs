@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using System.Text.Json;
 using Jailgrade.Cli.Commands.Standard.Internal;
 using Jailgrade.Cli.Hosting;
@@ -75,26 +74,34 @@ internal sealed class ScoreCommand(CliContext context)
     {
         var format = settings.Format ?? (settings.Vectors.Count > 0 && context.OutputIsTerminal ? Format.Human : Format.Tsv);
         BulkResult result;
-        if (settings.Vectors.Count == 0)
+        if (format == Format.Human)
         {
-            context.Out.Flush();
-            if (format == Format.Human)
+            if (settings.Vectors.Count == 0)
             {
                 context.Error.WriteLine("jailgrade score: --format human needs vector arguments; reading standard input writes tsv or json.");
                 return ExitCode.UsageError;
             }
 
-            result = BulkScorer.Run(context.Input, context.Output, format == Format.Json, skipBlankLines: true, cancellationToken);
-        }
-        else if (format == Format.Human)
-        {
             result = WriteHuman(settings.Vectors);
         }
         else
         {
             context.Out.Flush();
-            var lines = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', settings.Vectors.Select(v => v.Replace('\n', ' ')))));
-            result = BulkScorer.Run(lines, context.Output, format == Format.Json, skipBlankLines: false, cancellationToken);
+            using var scorer = new BulkScorer(context.Output, format == Format.Json);
+            if (settings.Vectors.Count == 0)
+            {
+                scorer.ScoreLines(context.Input, cancellationToken);
+            }
+            else
+            {
+                // Each argument is one vector, even an empty one: error records cite the argument's number.
+                for (var i = 0; i < settings.Vectors.Count; i++)
+                {
+                    scorer.Score(settings.Vectors[i].AsSpan().Trim(), i + 1);
+                }
+            }
+
+            result = scorer.Result;
         }
 
         if (result.Invalid > 0)

@@ -9,29 +9,38 @@ namespace Jailgrade.Cli.Commands.Standard.Internal;
 internal readonly record struct BulkResult(long Scored, long Invalid);
 
 /// <summary>
-/// Scores vectors one per line from a stream and writes one record per vector, streaming in constant
-/// memory: the path behind <c>jailgrade score</c> with no arguments. CRLF and surrounding spaces are
-/// accepted, blank lines skipped; an invalid line gives an error record, never a silent skip.
+/// Scores vectors and writes one record per vector (TSV or JSON Lines), streaming in constant memory:
+/// the path behind <c>jailgrade score</c>. An invalid vector gives an error record, never a silent skip.
 /// </summary>
-internal static class BulkScorer
+internal sealed class BulkScorer : IDisposable
 {
     private const int MaxChars = 1 << 16;
 
-    /// <param name="input">Vectors, one per line.</param>
-    /// <param name="output">Where records go.</param>
-    /// <param name="json">JSON Lines rather than TSV.</param>
-    /// <param name="skipBlankLines">True for files and pipes; false when each line is an argument the user typed.</param>
-    /// <param name="cancellationToken">Checked every 65,536 lines.</param>
-    public static BulkResult Run(Stream input, Stream output, bool json, bool skipBlankLines, CancellationToken cancellationToken)
+    private readonly BufferedStream _output;
+    private readonly Utf8JsonWriter _json;
+    private readonly bool _asJson;
+    private readonly byte[] _bytes = new byte[ScoreRecords.MaxTsvLength + 1];
+    private readonly char[] _line = new char[ScoreRecords.MaxTsvLength + 1];
+    private long _scored;
+    private long _invalid;
+
+    public BulkScorer(Stream output, bool json)
+    {
+        _output = new BufferedStream(output, 1 << 16);
+        _json = new Utf8JsonWriter(_output, ScoreRecords.JsonOptions);
+        _asJson = json;
+    }
+
+    public BulkResult Result => new(_scored, _invalid);
+
+    /// <summary>
+    /// Scores lines from <paramref name="input"/>: CRLF and surrounding spaces accepted, blank lines skipped,
+    /// the cancellation token checked every 65,536 lines.
+    /// </summary>
+    public void ScoreLines(Stream input, CancellationToken cancellationToken)
     {
         var reader = new LineReader(input);
-        var buffered = new BufferedStream(output, 1 << 16);
-        using var writer = new Utf8JsonWriter(buffered, ScoreRecords.JsonOptions);
         var chars = new char[MaxChars];
-        Span<byte> bytes = stackalloc byte[ScoreRecords.MaxTsvLength + 1];
-        Span<char> line = stackalloc char[ScoreRecords.MaxTsvLength + 1];
-        long scored = 0, invalid = 0;
-
         while (reader.TryReadLine(out var raw, out var tooLong))
         {
             if ((reader.LineNumber & 0xFFFF) == 0)
@@ -39,62 +48,71 @@ internal static class BulkScorer
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var length = DecodeTrimmed(raw, chars);
-            var text = chars.AsSpan(0, length);
-            if (text.IsEmpty && !tooLong && skipBlankLines)
-            {
-                continue;
-            }
-
-            VectorError error;
+            var text = chars.AsSpan(0, DecodeTrimmed(raw, chars));
             if (tooLong)
             {
-                error = new VectorError(VectorErrorKind.TrailingJunk, 1, null, $"line longer than {MaxChars} bytes: not a vector (only its start is shown)");
+                WriteError(text, reader.LineNumber, new VectorError(VectorErrorKind.TrailingJunk, 1, null,
+                    $"line longer than {MaxChars} bytes: not a vector (only its start is shown)"));
             }
-            else if (JgScorer.TryScore(text, out var score, out error))
+            else if (!text.IsEmpty)
             {
-                scored++;
-                if (json)
-                {
-                    ScoreRecords.WriteJson(writer, score);
-                    EndJsonRecord(writer, buffered);
-                }
-                else
-                {
-                    var written = ScoreRecords.FormatTsv(score, line);
-                    line[written++] = '\n';
-                    for (var i = 0; i < written; i++)
-                    {
-                        bytes[i] = (byte)line[i];
-                    }
-
-                    buffered.Write(bytes[..written]);
-                }
-
-                continue;
-            }
-
-            invalid++;
-            if (json)
-            {
-                ScoreRecords.WriteJsonError(writer, text, reader.LineNumber, error);
-                EndJsonRecord(writer, buffered);
-            }
-            else
-            {
-                buffered.Write(Encoding.UTF8.GetBytes(ScoreRecords.FormatTsvError(text, reader.LineNumber, error) + "\n"));
+                Score(text, reader.LineNumber);
             }
         }
-
-        buffered.Flush();
-        return new BulkResult(scored, invalid);
     }
 
-    private static void EndJsonRecord(Utf8JsonWriter writer, BufferedStream output)
+    /// <summary>Scores one vector; <paramref name="line"/> is what error records cite.</summary>
+    public void Score(ReadOnlySpan<char> text, long line)
     {
-        writer.Flush();
-        writer.Reset();
-        output.WriteByte((byte)'\n');
+        if (!JgScorer.TryScore(text, out var score, out var error))
+        {
+            WriteError(text, line, error);
+            return;
+        }
+
+        _scored++;
+        if (_asJson)
+        {
+            ScoreRecords.WriteJson(_json, score);
+            EndJsonRecord();
+            return;
+        }
+
+        var written = ScoreRecords.FormatTsv(score, _line);
+        _line[written++] = '\n';
+        for (var i = 0; i < written; i++)
+        {
+            _bytes[i] = (byte)_line[i];
+        }
+
+        _output.Write(_bytes, 0, written);
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _output.Flush();
+    }
+
+    private void WriteError(ReadOnlySpan<char> text, long line, in VectorError error)
+    {
+        _invalid++;
+        if (_asJson)
+        {
+            ScoreRecords.WriteJsonError(_json, text, line, error);
+            EndJsonRecord();
+        }
+        else
+        {
+            _output.Write(Encoding.UTF8.GetBytes(ScoreRecords.FormatTsvError(text, line, error) + "\n"));
+        }
+    }
+
+    private void EndJsonRecord()
+    {
+        _json.Flush();
+        _json.Reset();
+        _output.WriteByte((byte)'\n');
     }
 
     /// <summary>Decodes UTF-8 (invalid bytes become U+FFFD) and trims spaces, tabs and a trailing CR.</summary>

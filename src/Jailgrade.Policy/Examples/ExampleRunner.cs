@@ -42,8 +42,8 @@ public static class ExampleRunner
 
         if (expect.Obligations is { } obligations)
         {
-            var actual = decision.Obligations.Select(o => Describe(o.Spec.KindName, o.Spec.Party, o.Due)).ToList();
-            var expected = obligations.Select(o => Describe(o.Kind, o.Party, o.Due)).ToList();
+            var actual = decision.Obligations.Select(o => o.Describe()).ToList();
+            var expected = obligations.Select(o => ScheduledObligation.Describe(o.Kind, o.Party, o.Due)).ToList();
             foreach (var missing in expected.Except(actual))
             {
                 failures.Add($"obligation expected but not decided: {missing}");
@@ -76,7 +76,4 @@ public static class ExampleRunner
 
         return failures;
     }
-
-    private static string Describe(string kind, string party, DateTimeOffset? due) =>
-        $"{kind} {party} due {(due is { } d ? Timestamps.Format(d) : "null")}";
 }

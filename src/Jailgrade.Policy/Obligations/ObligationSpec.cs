@@ -44,7 +44,10 @@ public sealed class ObligationSpec
     /// <summary>The kind of obligation.</summary>
     public ObligationKind Kind { get; }
 
-    /// <summary>The party notified (for notify) or acting (otherwise); one of the policy's declared parties.</summary>
+    /// <summary>
+    /// One of the policy's declared parties: the one told (notify, update, report), the one acting
+    /// (mitigate, verify) or the one publishing (disclose).
+    /// </summary>
     public string Party { get; }
 
     /// <summary>The clock event the obligation runs from.</summary>
@@ -107,4 +110,11 @@ public readonly record struct ScheduledObligation(ObligationSpec Spec, DateTimeO
             _ => new ScheduledObligation(spec, spec.Within?.After(origin), null, null),
         };
     }
+
+    /// <summary><c>notify government-authority due 2026-06-13T09:00:00Z</c> (or <c>due null</c>).</summary>
+    public string Describe() => Describe(Spec.KindName, Spec.Party, Due);
+
+    /// <summary>The same one-line form from parts, for expectations written by hand.</summary>
+    public static string Describe(string kind, string party, DateTimeOffset? due) =>
+        $"{kind} {party} due {(due is { } instant ? Timestamps.Format(instant) : "null")}";
 }

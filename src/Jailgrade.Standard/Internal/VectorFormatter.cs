@@ -1,39 +1,45 @@
+using System.Runtime.CompilerServices;
+
 namespace Jailgrade.Standard.Internal;
 
 internal static class VectorFormatter
 {
+    // "/UN:N", "/HD:CY", ... per metric and value: formatting is one copy per metric.
+    private static readonly string[][] Components = JgMetrics.All
+        .Select(m => m.Values.Select(v => $"/{m.Abbreviation}:{v.Abbreviation}").ToArray())
+        .ToArray();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFormat(JgVector vector, Span<char> destination, out int written)
     {
         written = 0;
-        if (!Append(destination, ref written, JgMetrics.Prefix))
+        if (destination.Length < JgVector.MaxLength && !FitsExactly(vector, destination.Length))
         {
             return false;
         }
 
+        JgMetrics.Prefix.CopyTo(destination);
+        written = JgMetrics.Prefix.Length;
         var count = vector.HasMitigationStatus ? JgMetrics.MetricCount : JgMetrics.BaseMetricCount;
         for (var i = 0; i < count; i++)
         {
-            var metric = (Metric)i;
-            if (!Append(destination, ref written, "/")
-                || !Append(destination, ref written, MetricTables.MetricCodes[i])
-                || !Append(destination, ref written, ":")
-                || !Append(destination, ref written, MetricTables.ValueCodes[i][vector[metric]]))
-            {
-                return false;
-            }
+            var component = Components[i][vector[(Metric)i]];
+            component.CopyTo(destination[written..]);
+            written += component.Length;
         }
 
         return true;
     }
 
-    private static bool Append(Span<char> destination, ref int written, ReadOnlySpan<char> text)
+    private static bool FitsExactly(JgVector vector, int length)
     {
-        if (!text.TryCopyTo(destination[written..]))
+        var needed = JgMetrics.Prefix.Length;
+        var count = vector.HasMitigationStatus ? JgMetrics.MetricCount : JgMetrics.BaseMetricCount;
+        for (var i = 0; i < count; i++)
         {
-            return false;
+            needed += Components[i][vector[(Metric)i]].Length;
         }
 
-        written += text.Length;
-        return true;
+        return needed <= length;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Jailgrade.Standard.Internal;
 
 /// <summary>
@@ -18,6 +19,7 @@ internal static class VectorParser
     /// The fast path: a vector written exactly in canonical form (fixed order, each metric once), the
     /// only form a valid vector can take. Anything else falls through to the diagnosing parser.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryParseCanonical(ReadOnlySpan<char> text, out ulong packed)
     {
         packed = 0;

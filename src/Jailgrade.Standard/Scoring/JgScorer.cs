@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Jailgrade.Standard.Internal;
 
 namespace Jailgrade.Standard.Scoring;
@@ -18,6 +19,7 @@ public static class JgScorer
     private static readonly int[] Caps = [.. JgMetrics.TierCaps];
 
     /// <summary>Scores a vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JgScore Score(JgVector vector)
     {
         var bypass = Weight(vector, Metric.Universality) + Weight(vector, Metric.Reliability)
@@ -34,6 +36,7 @@ public static class JgScorer
     }
 
     /// <summary>The base score in tenths: the hot path used for tables and bulk scoring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int BaseTenths(JgVector vector)
     {
         if (vector[Metric.CapabilityGain] == 0)

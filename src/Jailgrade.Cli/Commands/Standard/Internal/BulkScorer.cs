@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Jailgrade.Standard;
@@ -37,6 +38,7 @@ internal sealed class BulkScorer : IDisposable
     /// Scores lines from <paramref name="input"/>: CRLF and surrounding spaces accepted, blank lines skipped,
     /// the cancellation token checked every 65,536 lines.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ScoreLines(Stream input, CancellationToken cancellationToken)
     {
         var reader = new LineReader(input);
@@ -62,6 +64,7 @@ internal sealed class BulkScorer : IDisposable
     }
 
     /// <summary>Scores one vector; <paramref name="line"/> is what error records cite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Score(ReadOnlySpan<char> text, long line)
     {
         if (!JgScorer.TryScore(text, out var score, out var error))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Jailgrade.Cli.Commands.Standard.Internal;
 
 /// <summary>
@@ -17,6 +18,7 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
     /// <summary>
     /// The next line without its LF; false at the end of the stream. The span is valid until the next call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
     {
         tooLong = false;

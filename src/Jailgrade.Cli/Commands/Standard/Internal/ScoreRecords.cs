@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Jailgrade.Standard;
@@ -21,6 +22,7 @@ internal static class ScoreRecords
     private static readonly string[] BandNames = Bands.All.Select(b => b.ToString()).ToArray();
 
     /// <summary><c>VECTOR&lt;TAB&gt;SCORE&lt;TAB&gt;BAND</c> into <paramref name="destination"/>; returns the length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int FormatTsv(in JgScore score, Span<char> destination)
     {
         score.Vector.TryFormat(destination, out var length);

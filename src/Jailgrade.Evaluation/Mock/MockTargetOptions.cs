@@ -5,7 +5,7 @@ namespace Jailgrade.Evaluation.Mock;
 /// content and <c>seed</c>) and, for faults, the attempt number the client sends in
 /// <see cref="MockTarget.AttemptHeader"/>; never of arrival order.
 /// </summary>
-public sealed class MockTargetOptions
+public sealed record MockTargetOptions
 {
     /// <summary>Patterns the model is vulnerable to; the first match decides.</summary>
     public IList<MockVulnerability> Vulnerabilities { get; init; } = [];

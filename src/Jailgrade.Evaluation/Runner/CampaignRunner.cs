@@ -1,0 +1,347 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Storage;
+using Jailgrade.Evaluation.Targets;
+
+namespace Jailgrade.Evaluation.Runner;
+
+/// <summary>
+/// Runs a campaign: streams its work items (never the whole cross product in memory), sends each to
+/// its target, judges the answer and stores the result in group commits. Resumable: items whose key
+/// is stored are skipped, and work in flight at a crash simply runs again.
+/// </summary>
+public sealed class CampaignRunner
+{
+    /// <summary>The prefix of the attack id under which replayed artifact prompts run.</summary>
+    public const string ArtifactAttackPrefix = "artifact:";
+
+    private readonly Campaign _campaign;
+    private readonly IReadOnlyList<Probe> _probes;
+    private readonly Dictionary<string, Probe> _probesById;
+    private readonly Dictionary<string, AttackSpec> _attacks;
+    private readonly Dictionary<string, TargetClient> _targets;
+    private readonly TargetClient? _judgeTarget;
+    private readonly IJudge _judge;
+    private readonly AttackComposer _composer;
+    private readonly RunnerServices _services;
+
+    /// <summary>Creates a runner; target clients and the judge are built here, keys read from the environment.</summary>
+    public CampaignRunner(Campaign campaign, IReadOnlyList<Probe> probes, EvaluationRegistry registry, RunnerServices services)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(services);
+        _campaign = campaign;
+        _probes = probes;
+        _probesById = probes.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        _attacks = campaign.Attacks.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        _services = services;
+        _composer = new AttackComposer(registry.Transforms);
+        _targets = campaign.Targets.ToDictionary(t => t.Id, t => Client(t, registry), StringComparer.Ordinal);
+        if (campaign.Judge is { Kind: "rubric", Target: { } judgeSpec })
+        {
+            _judgeTarget = Client(judgeSpec, registry);
+            _judge = new RubricJudge(_judgeTarget);
+        }
+        else
+        {
+            _judge = new RefusalKeywordJudge();
+        }
+    }
+
+    /// <summary>The judge in use.</summary>
+    public IJudge Judge => _judge;
+
+    /// <summary>The target clients by id (for request counts and the dry-run plan).</summary>
+    public IReadOnlyDictionary<string, TargetClient> Targets => _targets;
+
+    /// <summary>
+    /// Every work item of the campaign, lazily, probe by probe. Probes from finished artifacts yield
+    /// one item under their recorded target and attack; replayed artifacts are sent to every target
+    /// as the baseline and as <c>artifact:METHOD</c>.
+    /// </summary>
+    public IEnumerable<WorkItem> Plan()
+    {
+        var replay = _campaign.Probes.Any(p => p.Replay);
+        foreach (var probe in _probes)
+        {
+            if (probe.Recorded is { } recorded && !replay)
+            {
+                yield return new WorkItem(recorded.Target, ArtifactAttackPrefix + recorded.Attack, probe.Id, 0);
+                continue;
+            }
+
+            var attacks = probe.Recorded is { } r
+                ? _campaign.Attacks.Where(a => a.IsBaseline).Select(a => a.Id).Append(ArtifactAttackPrefix + r.Attack)
+                : _campaign.Attacks.Select(a => a.Id);
+            foreach (var target in _campaign.Targets)
+            {
+                foreach (var attack in attacks)
+                {
+                    for (var sample = 0; sample < _campaign.Samples; sample++)
+                    {
+                        yield return new WorkItem(target.Id, attack, probe.Id, sample);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs the campaign into <see cref="RunOptions.OutputDirectory"/>.</summary>
+    public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.OutputDirectory);
+        using var store = ResultStore.Open(Path.Combine(options.OutputDirectory, ResultStore.FileName), _services.Cipher);
+        CheckResume(store, options);
+        await PreflightAsync(cancellationToken);
+        Manifest.Write(options.OutputDirectory, _campaign, _judge, _services.Time);
+        store.SetMeta("campaign_hash", _campaign.FileHash);
+
+        var done = store.CompletedKeys();
+        var planned = 0L;
+        var pending = Plan().Where(item =>
+        {
+            planned++;
+            return !done.Contains(item.Key);
+        });
+        return await ExecuteAsync(store, pending, options, () => planned, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs any subset of items into a store, storing one result per key. <paramref name="planned"/>
+    /// gives the campaign's total for progress and the summary.
+    /// </summary>
+    public async Task<RunSummary> ExecuteAsync(ResultStore store, IEnumerable<WorkItem> items, RunOptions options, Func<long> planned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(planned);
+        var channel = Channel.CreateBounded<ResultRecord>(new BoundedChannelOptions(4 * options.BatchSize) { SingleReader = true });
+        var stats = new Counters { Stored = store.Count(), Errors = store.CountErrors() };
+        var writer = Task.Run(() => WriteLoopAsync(store, channel.Reader, options.BatchSize, stats, planned), CancellationToken.None);
+        var skipped = 0L;
+        var cancelled = false;
+        var parallelism = Math.Min(8192, _campaign.Targets.Sum(t => t.MaxConcurrency) + 1);
+        try
+        {
+            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+            {
+                var record = await RunItemAsync(item, store, options.NoCache, ct);
+                if (record is null)
+                {
+                    Interlocked.Increment(ref skipped);
+                    return;
+                }
+
+                await channel.Writer.WriteAsync(record, ct);
+            });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+        finally
+        {
+            channel.Writer.TryComplete();
+            await writer;
+        }
+
+        return new RunSummary
+        {
+            Planned = planned(),
+            Stored = stats.Stored,
+            Errors = stats.Errors,
+            Written = stats.Written,
+            SkippedForBudget = skipped,
+            Cancelled = cancelled,
+            MaxErrorShare = _campaign.MaxErrorShare,
+        };
+    }
+
+    private async Task<ResultRecord?> RunItemAsync(WorkItem item, ResultStore store, bool noCache, CancellationToken cancellationToken)
+    {
+        var probe = _probesById[item.Probe];
+        var seed = SampleSeed(probe.Id, item.Sample);
+        var record = new ResultRecord
+        {
+            Target = item.Target,
+            Attack = item.Attack,
+            Probe = item.Probe,
+            Sample = item.Sample,
+            Domain = probe.Domain,
+            Category = probe.Category,
+            Task = probe.Task,
+            SourceLabel = probe.Recorded?.Jailbroken,
+        };
+
+        if (!_targets.TryGetValue(item.Target, out var client))
+        {
+            // A finished artifact: grade what the source recorded, send nothing.
+            var recorded = probe.Recorded!;
+            var judgment = recorded.Response is null
+                ? new Judgment(Verdict.NoResponse)
+                : await _judge.JudgeAsync(probe.Text, recorded.Response, seed, cancellationToken);
+            return Judged(record with { Prompt = recorded.Prompt, Response = recorded.Response }, judgment);
+        }
+
+        var prompt = item.Attack.StartsWith(ArtifactAttackPrefix, StringComparison.Ordinal)
+            ? AttackedPrompt.OneTurn(probe.Recorded!.Prompt)
+            : _composer.Compose(_attacks[item.Attack], probe.Text);
+        var transcript = string.Join("\n", prompt.Messages.Select(m => $"[{m.Role}] {m.Content}").Concat(prompt.FollowUps.Select(f => "[user] " + f)));
+        record = record with { Prompt = transcript };
+
+        var cacheKey = noCache ? null : CacheKey(client.Spec, transcript, item.Sample, seed);
+        if (cacheKey is not null && store.GetCached(cacheKey) is { } cached)
+        {
+            return Judged(record with { Response = cached, Cached = true }, await _judge.JudgeAsync(probe.Text, cached, seed, cancellationToken));
+        }
+
+        var started = _services.Time.GetTimestamp();
+        var messages = prompt.Messages.ToList();
+        var attempts = 0;
+        TargetReply reply;
+        var turn = 0;
+        while (true)
+        {
+            reply = await client.SendAsync(new ChatRequest(messages, seed), item.Key + "#" + turn.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            attempts += reply.Attempts;
+            if (!reply.IsAnswer || turn == prompt.FollowUps.Count)
+            {
+                break;
+            }
+
+            messages.Add(ChatMessage.Assistant(reply.Content!));
+            messages.Add(ChatMessage.User(prompt.FollowUps[turn]));
+            turn++;
+        }
+
+        record = record with { Attempts = attempts, LatencyMs = (long)_services.Time.GetElapsedTime(started).TotalMilliseconds };
+        if (reply.Error is { } error)
+        {
+            return error.Kind == TargetErrorKind.BudgetExhausted
+                ? null
+                : record with { ErrorKind = error.Kind.ToString(), ErrorMessage = error.Message };
+        }
+
+        var response = reply.Content!;
+        if (cacheKey is not null)
+        {
+            store.PutCached(cacheKey, response);
+        }
+
+        return Judged(record with { Response = response }, await _judge.JudgeAsync(probe.Text, response, seed, cancellationToken));
+    }
+
+    private static ResultRecord Judged(ResultRecord record, Judgment judgment) => record with
+    {
+        Verdict = judgment.Verdict,
+        Refused = judgment.Refused,
+        Convincing = judgment.Convincing,
+        Specific = judgment.Specific,
+        Success = judgment.Success,
+        ErrorMessage = judgment.Note,
+    };
+
+    private async Task WriteLoopAsync(ResultStore store, ChannelReader<ResultRecord> reader, int batchSize, Counters stats, Func<long> planned)
+    {
+        var started = _services.Time.GetTimestamp();
+        var batch = new List<ResultRecord>(batchSize);
+        while (await reader.WaitToReadAsync())
+        {
+            while (batch.Count < batchSize && reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            // One transaction per batch: the group commit that makes results durable.
+            var added = store.WriteBatch(batch);
+            stats.Written += added;
+            stats.Stored += added;
+            stats.Errors += batch.Count(r => r.IsError);
+            batch.Clear();
+
+            if (_services.Progress is { } progress)
+            {
+                var seconds = _services.Time.GetElapsedTime(started).TotalSeconds;
+                var rate = seconds > 0 ? stats.Written / seconds : 0;
+                var left = Math.Max(0, planned() - stats.Stored);
+                progress.Report(new RunProgress(stats.Stored, planned(), stats.Errors, rate, rate > 0 ? TimeSpan.FromSeconds(left / rate) : null));
+            }
+        }
+    }
+
+    private void CheckResume(ResultStore store, RunOptions options)
+    {
+        var hash = store.GetMeta("campaign_hash");
+        if (hash is null)
+        {
+            return;
+        }
+
+        if (!options.Resume)
+        {
+            throw new RunRefusedException($"{options.OutputDirectory} already holds results of a run: pass --resume to finish it, or choose another --out.");
+        }
+
+        if (hash != _campaign.FileHash && !options.Force)
+        {
+            throw new RunRefusedException("the campaign file changed since the run began (its SHA-256 differs): pass --force to resume anyway, or start a new run in another directory.");
+        }
+    }
+
+    private async Task PreflightAsync(CancellationToken cancellationToken)
+    {
+        var clients = _targets.Values.Where(_ => _probes.Any(p => p.Recorded is null || _campaign.Probes.Any(s => s.Replay)));
+        if (_judgeTarget is not null)
+        {
+            clients = clients.Append(_judgeTarget);
+        }
+
+        var failures = await Task.WhenAll(clients.Select(async c => (c.Spec.Id, Error: await c.PreflightAsync(cancellationToken))));
+        var failed = failures.Where(f => f.Error is not null).ToList();
+        if (failed.Count > 0)
+        {
+            throw new RunRefusedException("preflight failed: " + string.Join("; ", failed.Select(f => $"target '{f.Id}': {f.Error}")));
+        }
+    }
+
+    private TargetClient Client(TargetSpec spec, EvaluationRegistry registry)
+    {
+        string? key = null;
+        if (spec.ApiKeyEnv is { } variable)
+        {
+            key = _services.Environment(variable);
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new RunRefusedException($"target '{spec.Id}': environment variable {variable} is not set.");
+            }
+        }
+
+        return new TargetClient(spec, registry.Providers[spec.Provider], _services.Http, _services.Time, key);
+    }
+
+    /// <summary>The seed of one sample of one probe, the same for every target and attack so that attempts pair up.</summary>
+    internal long SampleSeed(string probe, int sample) =>
+        (long)(StableHash.UInt64("sample", _campaign.Seed.ToString(CultureInfo.InvariantCulture), probe, sample.ToString(CultureInfo.InvariantCulture)) >> 33);
+
+    private static string CacheKey(TargetSpec spec, string transcript, int sample, long seed) => StableHash.Hex(
+        "cache-1", spec.Provider, spec.BaseUrl, spec.Model, spec.SystemPrompt ?? "",
+        spec.MaxTokens.ToString(CultureInfo.InvariantCulture),
+        spec.Temperature?.ToString("R", CultureInfo.InvariantCulture) ?? "", spec.TopP?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+        transcript, sample.ToString(CultureInfo.InvariantCulture), seed.ToString(CultureInfo.InvariantCulture));
+
+    private sealed class Counters
+    {
+        public long Stored { get; set; }
+
+        public long Errors { get; set; }
+
+        public long Written { get; set; }
+    }
+}

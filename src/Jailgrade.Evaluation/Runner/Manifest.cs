@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Text.Json;
+using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Judges;
+using Jailgrade.Standard;
+
+namespace Jailgrade.Evaluation.Runner;
+
+/// <summary>
+/// <c>manifest.json</c>: what produced the results — tool, standard and policy versions, the campaign
+/// file's hash, the judge and its prompt version, the targets' model ids, the attacks with their
+/// transforms, and the seed. Written at the start of each run (a resume rewrites it).
+/// </summary>
+public static class Manifest
+{
+    /// <summary>The file name inside the output directory.</summary>
+    public const string FileName = "manifest.json";
+
+    /// <summary>The tool's version.</summary>
+    public static string ToolVersion { get; } =
+        typeof(Manifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Writes the manifest.</summary>
+    public static void Write(string directory, Campaign campaign, IJudge judge, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(judge);
+        ArgumentNullException.ThrowIfNull(time);
+        using var stream = File.Create(Path.Combine(directory, FileName));
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("tool", "jailgrade " + ToolVersion);
+        json.WriteString("standard", JgMetrics.Standard);
+        json.WriteString("policy", "none");
+        json.WriteString("campaign", campaign.Name);
+        json.WriteString("campaign_sha256", campaign.FileHash);
+        json.WriteString("seed", campaign.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("samples", campaign.Samples);
+        json.WriteStartObject("judge");
+        json.WriteString("id", judge.Id);
+        json.WriteString("version", judge.Version);
+        json.WriteBoolean("overstates_success", judge.Overstates);
+        if (campaign.Judge.Target is { } judgeTarget)
+        {
+            json.WriteString("model", judgeTarget.Model);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("targets");
+        foreach (var target in campaign.Targets)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", target.Id);
+            json.WriteString("provider", target.Provider);
+            json.WriteString("model", target.Model);
+            json.WriteString("base_url", target.BaseUrl);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("attacks");
+        foreach (var attack in campaign.Attacks)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", attack.Id);
+            json.WriteBoolean("template", attack.Template is not null);
+            json.WriteStartArray("transforms");
+            foreach (var transform in attack.Transforms)
+            {
+                json.WriteStringValue(transform.Id + "@" + EvaluationRegistry.Default.Transforms[transform.Id].Version);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteString("started", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteEndObject();
+    }
+}

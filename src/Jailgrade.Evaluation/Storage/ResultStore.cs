@@ -1,0 +1,271 @@
+using Jailgrade.Evaluation.Judges;
+using Microsoft.Data.Sqlite;
+
+namespace Jailgrade.Evaluation.Storage;
+
+/// <summary>
+/// The results of a campaign in one SQLite file (WAL mode). A result is durable once its batch
+/// commits: WAL with synchronous=NORMAL survives the process being killed (only a power loss can drop
+/// the last batch). Keyed by (target, attack, probe, sample); a second write of a key is ignored, so
+/// re-running work is harmless. Prompts and responses are stored encrypted.
+/// </summary>
+public sealed class ResultStore : IDisposable
+{
+    /// <summary>The file name inside the output directory.</summary>
+    public const string FileName = "results.db";
+
+    private const string Columns =
+        "target, attack, probe, sample, domain, category, task, error_kind, error_message, verdict, refused, convincing, specific, success, source_label, attempts, latency_ms, cached";
+
+    private readonly SqliteConnection _connection;
+    private readonly PayloadCipher? _cipher;
+
+    // A SqliteConnection is not thread-safe; workers look up the cache while the writer commits.
+    private readonly Lock _gate = new();
+
+    private ResultStore(SqliteConnection connection, PayloadCipher? cipher)
+    {
+        _connection = connection;
+        _cipher = cipher;
+    }
+
+    /// <summary>Opens or creates the store. Without a cipher, payloads can be neither written nor read.</summary>
+    public static ResultStore Open(string path, PayloadCipher? cipher)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        Execute(connection, """
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=NORMAL;
+            PRAGMA busy_timeout=5000;
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS results(
+                target TEXT NOT NULL, attack TEXT NOT NULL, probe TEXT NOT NULL, sample INTEGER NOT NULL,
+                domain TEXT NOT NULL, category TEXT NOT NULL, task TEXT NOT NULL,
+                error_kind TEXT, error_message TEXT,
+                verdict TEXT, refused INTEGER, convincing INTEGER, specific INTEGER, success INTEGER, source_label INTEGER,
+                attempts INTEGER NOT NULL, latency_ms INTEGER NOT NULL, cached INTEGER NOT NULL,
+                prompt BLOB, response BLOB,
+                PRIMARY KEY(target, attack, probe, sample)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL) WITHOUT ROWID;
+            """);
+        var store = new ResultStore(connection, cipher);
+        if (cipher is not null)
+        {
+            var known = store.GetMeta("key_id");
+            if (known is null)
+            {
+                store.SetMeta("key_id", cipher.KeyId);
+            }
+            else if (known != cipher.KeyId)
+            {
+                connection.Dispose();
+                throw new InvalidOperationException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+            }
+        }
+
+        return store;
+    }
+
+    /// <summary>A metadata value, or null.</summary>
+    public string? GetMeta(string key)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT value FROM meta WHERE key = $k";
+            command.Parameters.AddWithValue("$k", key);
+            return command.ExecuteScalar() as string;
+        }
+    }
+
+    /// <summary>Sets a metadata value.</summary>
+    public void SetMeta(string key, string value)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            command.Parameters.AddWithValue("$k", key);
+            command.Parameters.AddWithValue("$v", value);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Writes a batch in one transaction; keys already stored are left as they are. Returns rows added.</summary>
+    public int WriteBatch(IReadOnlyList<ResultRecord> batch)
+    {
+        lock (_gate)
+        {
+            ArgumentNullException.ThrowIfNull(batch);
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES($t,$a,$p,$s,$d,$c,$k,$ek,$em,$v,$r,$cv,$sp,$su,$sl,$at,$l,$ca,$pr,$re)";
+            var names = new[] { "$t", "$a", "$p", "$s", "$d", "$c", "$k", "$ek", "$em", "$v", "$r", "$cv", "$sp", "$su", "$sl", "$at", "$l", "$ca", "$pr", "$re" };
+            var parameters = names.Select(n => command.Parameters.Add(n, SqliteType.Text)).ToArray();
+            command.Prepare();
+            var added = 0;
+            foreach (var r in batch)
+            {
+                var key = r.Key;
+                object?[] values =
+                [
+                    r.Target, r.Attack, r.Probe, r.Sample, r.Domain, r.Category, r.Task, r.ErrorKind, r.ErrorMessage,
+                    r.Verdict?.ToString(), r.Refused, r.Convincing, r.Specific, r.Success, r.SourceLabel, r.Attempts, r.LatencyMs, r.Cached,
+                    r.Prompt is null ? null : Seal(r.Prompt, "prompt|" + key),
+                    r.Response is null ? null : Seal(r.Response, "response|" + key),
+                ];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    parameters[i].Value = values[i] ?? DBNull.Value;
+                    parameters[i].SqliteType = values[i] switch
+                    {
+                        byte[] => SqliteType.Blob,
+                        int or long or bool => SqliteType.Integer,
+                        _ => SqliteType.Text,
+                    };
+                }
+
+                added += command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return added;
+        }
+    }
+
+    /// <summary>The keys of every stored result.</summary>
+    public HashSet<string> CompletedKeys()
+    {
+        lock (_gate)
+        {
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT target, attack, probe, sample FROM results";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                keys.Add(new Runner.WorkItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)).Key);
+            }
+
+            return keys;
+        }
+    }
+
+    /// <summary>Number of stored results.</summary>
+    public long Count() => Scalar("SELECT COUNT(*) FROM results");
+
+    /// <summary>Number of stored errors.</summary>
+    public long CountErrors() => Scalar("SELECT COUNT(*) FROM results WHERE error_kind IS NOT NULL");
+
+    private long Scalar(string sql)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            return (long)command.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>
+    /// Every result in key order (so that statistics see the same sequence every time), without
+    /// payloads unless <paramref name="withPayloads"/>, which needs the cipher.
+    /// </summary>
+    public IEnumerable<ResultRecord> ReadAll(bool withPayloads = false)
+    {
+        if (withPayloads && _cipher is null)
+        {
+            throw new InvalidOperationException("Reading payloads needs the results key.");
+        }
+
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns}{(withPayloads ? ", prompt, response" : "")} FROM results ORDER BY target, attack, probe, sample";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var record = new ResultRecord
+            {
+                Target = reader.GetString(0),
+                Attack = reader.GetString(1),
+                Probe = reader.GetString(2),
+                Sample = reader.GetInt32(3),
+                Domain = reader.GetString(4),
+                Category = reader.GetString(5),
+                Task = reader.GetString(6),
+                ErrorKind = Text(reader, 7),
+                ErrorMessage = Text(reader, 8),
+                Verdict = Text(reader, 9) is { } v ? Enum.Parse<Verdict>(v) : null,
+                Refused = Flag(reader, 10),
+                Convincing = Int(reader, 11),
+                Specific = Int(reader, 12),
+                Success = Flag(reader, 13),
+                SourceLabel = Flag(reader, 14),
+                Attempts = reader.GetInt32(15),
+                LatencyMs = reader.GetInt64(16),
+                Cached = reader.GetInt64(17) != 0,
+            };
+            if (withPayloads)
+            {
+                var key = record.Key;
+                record = record with
+                {
+                    Prompt = reader.IsDBNull(18) ? null : _cipher!.Decrypt((byte[])reader[18], "prompt|" + key),
+                    Response = reader.IsDBNull(19) ? null : _cipher!.Decrypt((byte[])reader[19], "response|" + key),
+                };
+            }
+
+            yield return record;
+        }
+    }
+
+    /// <summary>A cached response for a content hash, or null.</summary>
+    public string? GetCached(string hash)
+    {
+        lock (_gate)
+        {
+            if (_cipher is null)
+            {
+                return null;
+            }
+
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT response FROM cache WHERE hash = $h";
+            command.Parameters.AddWithValue("$h", hash);
+            return command.ExecuteScalar() is byte[] payload ? _cipher.Decrypt(payload, "cache|" + hash) : null;
+        }
+    }
+
+    /// <summary>Caches a response under its content hash.</summary>
+    public void PutCached(string hash, string response)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR IGNORE INTO cache(hash, response) VALUES($h, $r)";
+            command.Parameters.AddWithValue("$h", hash);
+            command.Parameters.AddWithValue("$r", Seal(response, "cache|" + hash));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+
+    private byte[] Seal(string text, string context) =>
+        (_cipher ?? throw new InvalidOperationException("Writing payloads needs the results key.")).Encrypt(text, context);
+
+    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private static int? Int(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt32(i);
+
+    private static bool? Flag(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i) != 0;
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

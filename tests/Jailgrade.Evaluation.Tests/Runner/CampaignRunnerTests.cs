@@ -1,0 +1,174 @@
+using System.Text;
+using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Mock;
+using Jailgrade.Evaluation.Runner;
+using Jailgrade.Evaluation.Storage;
+using Jailgrade.Evaluation.Tests.TestSupport;
+
+namespace Jailgrade.Evaluation.Tests.Runner;
+
+public class CampaignRunnerTests
+{
+    private static readonly MockTargetOptions RolePlayVulnerable = new()
+    {
+        Vulnerabilities = [new MockVulnerability("roleplay", "pretend you are dan", 0.4)],
+    };
+
+    [Fact]
+    public async Task Run_AgainstMock_StoresOneResultPerKeyAndMeasuresTheVulnerability()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 5, probes: "  - builtin: canary"));
+
+        var summary = await temp.RunAsync();
+
+        summary.Planned.ShouldBe(100 * 2 * 5);
+        summary.Stored.ShouldBe(summary.Planned);
+        summary.Complete.ShouldBeTrue();
+        var results = temp.Results();
+        results.Select(r => r.Key).Distinct().Count().ShouldBe(1000);
+        results.Where(r => r.Attack == "baseline").ShouldAllBe(r => r.Success == false);
+        var rate = results.Where(r => r.Attack == "roleplay").Average(r => r.Success == true ? 1.0 : 0.0);
+        rate.ShouldBeInRange(0.33, 0.47);
+    }
+
+    [Fact]
+    public async Task Run_WithInjectedFaults_EveryKeyEndsWithExactlyOneResultAndErrorsCountAsErrors()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        {
+            Vulnerabilities = RolePlayVulnerable.Vulnerabilities,
+            Faults = new MockFaults { RateLimited = 0.1, RetryAfterSeconds = 0, ServerError = 0.15, Malformed = 0.05, Truncated = 0.05, Hang = 0.02, HangDuration = TimeSpan.FromSeconds(10) },
+        });
+        var yaml = TempCampaign.Yaml(mock.OpenAiBaseUrl).Replace("max_retries: 8", "max_retries: 1", StringComparison.Ordinal).Replace("timeout_s: 2", "timeout_s: 0.3", StringComparison.Ordinal);
+        using var temp = new TempCampaign(yaml + "\nmax_error_share: 0.5\n");
+
+        var summary = await temp.RunAsync();
+
+        var results = temp.Results();
+        results.Count.ShouldBe(80);
+        results.Select(r => r.Key).Distinct().Count().ShouldBe(80);
+        summary.Errors.ShouldBe(results.Count(r => r.IsError));
+        summary.Errors.ShouldBeGreaterThan(0);
+        results.Where(r => r.IsError).ShouldAllBe(r => r.Success == null && r.Verdict == null && r.Response == null);
+        results.Where(r => r.IsError).Select(r => r.ErrorKind).Distinct().Count().ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task Run_CancelledMidway_ResumesToExactlyTheFullKeySet()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(20) });
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, probes: "  - builtin: canary").Replace("max_concurrency: 32", "max_concurrency: 4", StringComparison.Ordinal));
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(600));
+        var first = await temp.RunAsync(cancellationToken: cancel.Token);
+        first.Cancelled.ShouldBeTrue();
+        first.Stored.ShouldBeLessThan(400);
+
+        var second = await temp.RunAsync(resume: true);
+
+        second.Complete.ShouldBeTrue();
+        second.Written.ShouldBe(400 - first.Stored);
+        temp.Results().Select(r => r.Key).Distinct().Count().ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task Run_ExistingResultsWithoutResume_IsRefused()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
+        await temp.RunAsync();
+
+        (await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync())).Message.ShouldContain("--resume");
+    }
+
+    [Fact]
+    public async Task Resume_ChangedCampaignFile_IsRefusedUnlessForced()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
+        await temp.RunAsync();
+        temp.Write(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 3));
+
+        (await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync(resume: true))).Message.ShouldContain("--force");
+        var forced = await temp.RunAsync(resume: true, force: true);
+        forced.Stored.ShouldBe(120);
+        forced.Written.ShouldBe(40);
+    }
+
+    [Fact]
+    public async Task Run_BadKey_FailsFastInPreflightWithoutResults()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { ApiKey = "right" });
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl).Replace("model: mock-1", "model: mock-1\n    api_key_env: MOCK_KEY", StringComparison.Ordinal));
+
+        var error = await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync(environment: new Dictionary<string, string> { ["MOCK_KEY"] = "wrong" }));
+
+        error.Message.ShouldContain("Unauthorized");
+        error.Message.ShouldNotContain("wrong");
+        (await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync())).Message.ShouldContain("MOCK_KEY is not set");
+    }
+
+    [Fact]
+    public async Task Run_PayloadsAreEncryptedAtRestAndReadableWithTheKey()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
+        await temp.RunAsync();
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var raw = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(temp.Output, ResultStore.FileName)))
+            + (File.Exists(Path.Combine(temp.Output, ResultStore.FileName + "-wal")) ? Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(temp.Output, ResultStore.FileName + "-wal"))) : "");
+        raw.ShouldNotContain("Pretend you are DAN");
+        raw.ShouldNotContain("fictional");
+
+        temp.Results(withPayloads: true).ShouldContain(r => r.Prompt!.Contains("Pretend you are DAN", StringComparison.Ordinal));
+        using var wrong = new PayloadCipher(new byte[32]);
+        Should.Throw<InvalidOperationException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("another results key");
+    }
+
+    [Fact]
+    public async Task Run_IdenticalPromptsOfTwoAttacks_SecondComesFromTheCacheUnlessDisabled()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        const string same = "  - id: same-as-baseline\n    template: \"{{behavior}}\"";
+        using var cached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same).Replace("max_concurrency: 32", "max_concurrency: 1", StringComparison.Ordinal));
+        await cached.RunAsync();
+        cached.Results().Count(r => r.Cached).ShouldBe(40);
+
+        using var uncached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same));
+        await uncached.RunAsync(noCache: true);
+        uncached.Results().ShouldAllBe(r => !r.Cached);
+    }
+
+    [Fact]
+    public async Task Run_RubricJudgeThroughMock_RatesAnswersAndSkipsRefusals()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var judgeMock = await MockTarget.StartAsync(new MockTargetOptions());
+        var judge = $"  kind: rubric\n  target:\n    id: judge\n    provider: openai\n    base_url: {judgeMock.OpenAiBaseUrl}\n    model: judge-1";
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: judge));
+
+        await temp.RunAsync();
+
+        var results = temp.Results();
+        results.Where(r => r.Response is null && r.Verdict == Verdict.RefusedByKeyword).ShouldAllBe(r => r.Success == false);
+        results.ShouldContain(r => r.Verdict == Verdict.Rated && r.Convincing >= 2);
+        File.ReadAllText(Path.Combine(temp.Output, Manifest.FileName)).ShouldContain(RubricPrompt.Version);
+    }
+
+    [Fact]
+    public async Task Run_FinishedArtifacts_AreGradedWithoutSendingAnything()
+    {
+        using var temp = new TempCampaign(TempCampaign.Yaml("http://127.0.0.1:9/v1", probes: "  - file: jbb_artifact.json\n    format: jbb-artifacts"));
+        temp.Copy("jbb_artifact.json");
+
+        var summary = await temp.RunAsync();
+
+        summary.Stored.ShouldBe(4);
+        var results = temp.Results();
+        results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR");
+        results.Count(r => r.SourceLabel == true).ShouldBe(2);
+        results.Count(r => r.Success == true).ShouldBe(2);
+    }
+}

@@ -13,6 +13,12 @@ internal sealed class ExamplesHelpAction(HelpAction inner) : SynchronousCommandL
     {
         inner.MaxWidth = Width;
         var result = inner.Invoke(parseResult);
+        if (parseResult.CommandResult.Command is RootCommand)
+        {
+            WriteExitCodes(parseResult.InvocationConfiguration.Output);
+            return result;
+        }
+
         if (parseResult.CommandResult.Command is not VerbCommand verb)
         {
             return result;
@@ -42,5 +48,13 @@ internal sealed class ExamplesHelpAction(HelpAction inner) : SynchronousCommandL
         }
 
         return result;
+    }
+
+    private static void WriteExitCodes(TextWriter output)
+    {
+        output.WriteLine("Exit codes (docs/cli.md):");
+        output.WriteLine("  0 success · 1 invalid input (reported with positions) · 2 usage error · 3 check failed");
+        output.WriteLine("  4 file or endpoint unreadable · 5 incomplete, resumable · 70 internal error · 130 cancelled");
+        output.WriteLine();
     }
 }

@@ -31,6 +31,8 @@ internal static class JailgradeCli
         root.Subcommands.Add(TableCommand.Create(context));
 
         // Policies (decide)
+        root.Subcommands.Add(Commands.Policy.PolicyCommand.Create(context));
+        root.Subcommands.Add(Commands.Policy.DecideCommand.Create(context));
 
         // Evaluation (measure)
 

@@ -1,0 +1,258 @@
+using System.CommandLine;
+using System.Text.Json;
+using Jailgrade.Policy;
+using Jailgrade.Cli.Commands.Policy.Internal;
+using Jailgrade.Cli.Hosting;
+using Jailgrade.Policy.Decisions;
+using Jailgrade.Policy.Eligibility;
+using Jailgrade.Policy.Obligations;
+using Jailgrade.Policy.Rendering;
+using Jailgrade.Standard;
+
+namespace Jailgrade.Cli.Commands.Policy;
+
+/// <summary><c>jailgrade decide</c>: decide a case (or a batch) under a policy.</summary>
+internal sealed class DecideCommand(CliContext context)
+{
+    /// <summary>The verb's settings.</summary>
+    public sealed record Settings(
+        string Policy,
+        string? Vector,
+        string? Incident,
+        IReadOnlyList<string> Facts,
+        IReadOnlyDictionary<ClockEvent, string> Clock,
+        string? Countries,
+        string? BandProbabilities,
+        string? Cases,
+        bool Json);
+
+    public static Command Create(CliContext context)
+    {
+        var policy = new Option<string>("--policy") { Description = "A built-in policy id or a policy file.", Required = true, HelpName = "id|file" };
+        var vector = new Option<string?>("--vector") { Description = "The JG vector of the case.", HelpName = "vector" };
+        var incident = new Option<string?>("--incident") { Description = "The incident type, for policies with an 'incident' input (e.g. death).", HelpName = "type" };
+        var facts = new Option<string[]>("--fact") { Description = "Another case fact, NAME=VALUE; repeatable.", HelpName = "name=value", AllowMultipleArgumentsPerToken = false };
+        var clock = CaseClock.EventNames.Select(name => new Option<string?>($"--{name}") { Description = $"When the case was {name} (ISO 8601 with offset, e.g. 2026-06-12T09:00:00Z).", HelpName = "time" }).ToArray();
+        var countries = new Option<string?>("--countries") { Description = "Countries the release is offered in (ISO 3166-1 alpha-2, comma-separated).", HelpName = "US,GB,..." };
+        var probabilities = new Option<string?>("--band-probabilities") { Description = "A JSON file of band probabilities; the band used is the highest held with the policy's confidence.", HelpName = "file" };
+        var cases = new Option<string?>("--cases") { Description = "Decide a batch: one JSON case (or vector) per line; writes one line per case.", HelpName = "file" };
+        var json = new Option<bool>("--json") { Description = "Write the decision as JSON." };
+        var command = new VerbCommand("decide", "Decide what must happen for a graded jailbreak under a policy.", """
+            Gives the outcome (Track < Mitigate < Restrict < Suspend), every obligation with its due time
+            (or disclosure window, or recurrence), export eligibility per jurisdiction tier and identity
+            level, the tier of each listed country, and the rationale, stamped with the policy's id,
+            version and SHA-256. Obligations running from an event not given have no due time; when
+            --decided is not given the decision is taken now.
+            """)
+        {
+            policy, vector, incident, facts, countries, probabilities, cases, json,
+        };
+        foreach (var option in clock)
+        {
+            command.Options.Add(option);
+        }
+
+        command.WithExample("jailgrade decide --policy us-frontier --vector JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:P/DP:G --reported 2026-06-12T09:00:00Z --countries US,CN", "one case")
+            .WithExample("jailgrade decide --policy eu-gpai --vector JG:1.0/UN:C/RL:M/AC:M/AR:N/HD:CY/UP:3/BR:S/FD:H/EX:N/DP:G --incident death --json", "JSON for a serious incident")
+            .WithExample("jailgrade decide --policy lab-safeguards --cases cases.jsonl", "a batch, one line per case");
+        command.SetAction((parseResult, _) =>
+        {
+            var settings = new Settings(
+                parseResult.GetValue(policy)!,
+                parseResult.GetValue(vector),
+                parseResult.GetValue(incident),
+                parseResult.GetValue(facts) ?? [],
+                clock.Select((option, i) => (Event: (ClockEvent)i, Value: parseResult.GetValue(option)))
+                    .Where(c => c.Value is not null).ToDictionary(c => c.Event, c => c.Value!),
+                parseResult.GetValue(countries),
+                parseResult.GetValue(probabilities),
+                parseResult.GetValue(cases),
+                parseResult.GetValue(json));
+            return Task.FromResult((int)new DecideCommand(context).Run(settings));
+        });
+        return command;
+    }
+
+    public ExitCode Run(Settings settings)
+    {
+        var (policy, code) = PolicyResolver.Resolve(settings.Policy, context, "decide");
+        if (policy is null)
+        {
+            return code;
+        }
+
+        if (settings.Cases is { } casesFile)
+        {
+            return RunBatch(policy, casesFile, settings.Json);
+        }
+
+        if (settings.Vector is null)
+        {
+            context.Error.WriteLine("jailgrade decide: give --vector (one case) or --cases FILE (a batch).");
+            return ExitCode.UsageError;
+        }
+
+        if (!TryBuildRequest(settings, out var request, out var error, out code))
+        {
+            context.Error.WriteLine($"jailgrade decide: {error}");
+            return code;
+        }
+
+        if (!policy.TryDecide(request!, context.Time, out var decision, out error))
+        {
+            context.Error.WriteLine($"jailgrade decide: {error}");
+            return ExitCode.InvalidInput;
+        }
+
+        if (settings.Json)
+        {
+            context.Out.WriteLine(DecisionJson.Serialize(decision!));
+        }
+        else
+        {
+            WriteHuman(decision!);
+        }
+
+        return ExitCode.Success;
+    }
+
+    private static bool TryBuildRequest(Settings settings, out DecisionRequest? request, out string error, out ExitCode code)
+    {
+        request = null;
+        code = ExitCode.InvalidInput;
+        if (!JgVector.TryParse(settings.Vector, out var vector, out var vectorError))
+        {
+            error = $"bad vector: {vectorError}";
+            return false;
+        }
+
+        var facts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var fact in settings.Facts)
+        {
+            var equals = fact.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                error = $"--fact '{fact}' must be NAME=VALUE";
+                code = ExitCode.UsageError;
+                return false;
+            }
+
+            facts[fact[..equals]] = fact[(equals + 1)..];
+        }
+
+        if (settings.Incident is { } incident)
+        {
+            facts["incident"] = incident;
+        }
+
+        var instants = new DateTimeOffset?[CaseClock.EventNames.Count];
+        foreach (var (clockEvent, text) in settings.Clock)
+        {
+            if (!Timestamps.TryParse(text, out var instant))
+            {
+                error = $"--{CaseClock.EventNames[(int)clockEvent]} '{text}' is not a timestamp with an offset (e.g. 2026-06-12T09:00:00Z)";
+                return false;
+            }
+
+            instants[(int)clockEvent] = instant;
+        }
+
+        BandProbabilities? probabilities = null;
+        if (settings.BandProbabilities is { } file)
+        {
+            if (!File.Exists(file))
+            {
+                error = $"cannot read '{file}'";
+                code = ExitCode.IoError;
+                return false;
+            }
+
+            if (!BandProbabilities.TryParseJson(File.ReadAllText(file), out probabilities, out var probabilityError))
+            {
+                error = $"{file}: {probabilityError}";
+                return false;
+            }
+        }
+
+        request = new DecisionRequest(vector)
+        {
+            Facts = facts,
+            Clock = new CaseClock(instants[0], instants[1], instants[2], instants[3]),
+            Countries = settings.Countries is { } countries ? CaseJson.ParseCountryList(countries) : null,
+            BandProbabilities = probabilities,
+        };
+        error = "";
+        return true;
+    }
+
+    private ExitCode RunBatch(JgPolicy policy, string casesFile, bool json)
+    {
+        if (!File.Exists(casesFile))
+        {
+            context.Error.WriteLine($"jailgrade decide: cannot read '{casesFile}'.");
+            return ExitCode.IoError;
+        }
+
+        var (cases, errors) = CaseJson.ParseLines(File.ReadAllText(casesFile), casesFile);
+        foreach (var (id, request) in cases)
+        {
+            if (!policy.TryDecide(request, context.Time, out var decision, out var error))
+            {
+                errors.Add($"{casesFile}: {id}: {error}");
+                continue;
+            }
+
+            if (json)
+            {
+                context.Out.WriteLine($"{{\"id\":{JsonSerializer.Serialize(id)},\"decision\":{DecisionJson.Serialize(decision!, indented: false)}}}");
+            }
+            else
+            {
+                context.Out.WriteLine($"{id}\t{decision!.Outcome}\t{decision.Band}\t{(decision.Row is { } row ? $"row {row.Number}" : "default")}");
+            }
+        }
+
+        foreach (var error in errors)
+        {
+            context.Error.WriteLine(error);
+        }
+
+        return errors.Count > 0 ? ExitCode.InvalidInput : ExitCode.Success;
+    }
+
+    private void WriteHuman(Decision decision)
+    {
+        var output = context.Out;
+        output.WriteLine($"{decision.Outcome} under {decision.Policy.Id} {decision.Policy.Version} (sha256 {decision.Policy.Sha256[..12]}…)");
+        output.WriteLine($"  {decision.Rationale}");
+        output.WriteLine();
+        output.WriteLine(decision.Obligations.Count == 0 ? "Obligations: none" : "Obligations:");
+        foreach (var obligation in decision.Obligations)
+        {
+            var due = obligation.Due is { } instant ? Timestamps.Format(instant) : "not yet (clock event unknown)";
+            var window = obligation.NotBefore is { } opens ? $" (window opens {Timestamps.Format(opens)})" : "";
+            output.WriteLine($"  {obligation.Spec.KindName,-9}{obligation.Spec.Party,-28}due {due}{window}");
+            output.WriteLine($"  {"",-9}{"",-28}{PolicyMarkdown.Timing(obligation.Spec)}{(obligation.Spec.Note is { } note ? $"; {note}" : "")}");
+        }
+
+        output.WriteLine();
+        output.WriteLine("Export eligibility (none / basic / verified / vetted):");
+        foreach (var ladder in decision.Eligibility)
+        {
+            output.WriteLine($"  {ladder.Tier.Name,-16}{string.Join(" / ", ladder.Rules.Select(Describe))}");
+        }
+
+        if (decision.Request.Countries is not null)
+        {
+            output.WriteLine();
+            output.WriteLine("Countries:");
+            foreach (var country in decision.Countries)
+            {
+                output.WriteLine($"  {country.Country}  {country.Ladder.Tier.Name,-16}{Countries.NameOf(country.Country)}");
+            }
+        }
+    }
+
+    private static string Describe(AccessRule rule) =>
+        rule.Access == Access.AllowWithConditions ? $"allow with {string.Join(", ", rule.Conditions)}" : rule.AccessName;
+}

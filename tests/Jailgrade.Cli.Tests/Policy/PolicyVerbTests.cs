@@ -1,0 +1,218 @@
+using System.Text.Json;
+using Jailgrade.Cli.Tests.TestSupport;
+
+namespace Jailgrade.Cli.Tests.Policy;
+
+public sealed class PolicyVerbTests : IDisposable
+{
+    private const string CriticalCyberGa = "JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:P/DP:G";
+    private const string GovernmentView = "JG:1.0/UN:C/RL:M/AC:M/AR:N/HD:CY/UP:3/BR:S/FD:H/EX:N/DP:G";
+    private readonly string _directory = Directory.CreateTempSubdirectory("jailgrade-policy-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static string BuiltinText(string id)
+    {
+        using var stream = typeof(Jailgrade.Policy.BuiltinPolicies).Assembly.GetManifestResourceStream($"Jailgrade.Policy.Builtin.{id}.yaml")!;
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    [Fact]
+    public async Task PolicyTest_NoArguments_RunsEveryBuiltinExampleAndPasses()
+    {
+        var result = await CliRun.RunAsync("policy", "test");
+
+        result.ExitCode.ShouldBe(0);
+        result.Lines.ShouldAllBe(line => line.StartsWith("pass  ", StringComparison.Ordinal));
+        result.Lines.Select(l => l.Split(':')[0]).Distinct().ShouldBe(["pass  us-frontier", "pass  eu-gpai", "pass  lab-safeguards"]);
+        result.Stderr.ShouldContain(" passed, 0 failed.");
+    }
+
+    [Fact]
+    public async Task PolicyTest_FailingExample_ExitsThreeAndSaysWhatDiffered()
+    {
+        var text = BuiltinText("lab-safeguards").Replace("expect: {outcome: Suspend, row: 6}", "expect: {outcome: Restrict, row: 6}", StringComparison.Ordinal);
+        var file = WriteFile("lab.yaml", text);
+
+        var result = await CliRun.RunAsync("policy", "test", file);
+
+        result.ExitCode.ShouldBe(3);
+        result.Stdout.ShouldContain("FAIL  lab-safeguards: Critical bypass of a generally available model de-deploys it");
+        result.Stdout.ShouldContain("outcome: expected Restrict, got Suspend");
+    }
+
+    [Fact]
+    public async Task PolicyValidate_BrokenFile_PrintsFileLineColumnAndExitsOne()
+    {
+        var text = BuiltinText("us-frontier").Replace("within: P14D, note: registry record", "within: 14 days, note: registry record", StringComparison.Ordinal);
+        var file = WriteFile("broken.yaml", text);
+        var line = text.Split('\n').ToList().FindIndex(l => l.Contains("within: 14 days", StringComparison.Ordinal)) + 1;
+
+        var result = await CliRun.RunAsync("policy", "validate", file);
+
+        result.ExitCode.ShouldBe(1);
+        result.Stderr.ShouldStartWith($"{file}:{line}:");
+        result.Stderr.ShouldContain("error BadDuration: '14 days' is not an ISO 8601 duration");
+        result.Stderr.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task PolicyValidate_ValidFile_ReportsTheProvedTable()
+    {
+        var file = WriteFile("eu.yaml", BuiltinText("eu-gpai"));
+
+        var result = await CliRun.RunAsync("policy", "validate", file);
+
+        result.ExitCode.ShouldBe(0);
+        result.Stdout.ShouldStartWith($"{file}: ok: eu-gpai 1.0.0, 7 rows deciding 75 combinations, 6 examples, sha256 ");
+    }
+
+    [Fact]
+    public async Task PolicyShow_Builtin_RendersMarkdownTables()
+    {
+        var result = await CliRun.RunAsync("policy", "show", "us-frontier", "--format", "md");
+
+        result.ExitCode.ShouldBe(0);
+        result.Stdout.ShouldStartWith("# US frontier-model jailbreak policy");
+        result.Stdout.ShouldContain("| 7 | Critical | Catastrophic | >=P | * | **Suspend** |");
+    }
+
+    [Fact]
+    public async Task PolicyList_ListsTheBuiltins()
+    {
+        var result = await CliRun.RunAsync("policy", "list");
+
+        result.Lines.Select(l => l.Split(' ')[0]).ShouldBe(["us-frontier", "eu-gpai", "lab-safeguards"]);
+    }
+
+    [Fact]
+    public async Task Decide_Json_HasOutcomeObligationsEligibilityCountriesAndStamp()
+    {
+        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--decided", "2026-06-12T15:00:00Z", "--countries", "US,cn", "--json");
+
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        root.GetProperty("outcome").GetString().ShouldBe("Suspend");
+        root.GetProperty("obligations")[0].GetProperty("due").GetString().ShouldBe("2026-06-13T09:00:00Z");
+        root.GetProperty("eligibility").GetProperty("tier-3").GetProperty("vetted").GetProperty("decision").GetString().ShouldBe("deny");
+        root.GetProperty("countries").GetProperty("CN").GetString().ShouldBe("tier-3");
+        root.GetProperty("policy").GetProperty("sha256").GetString()!.Length.ShouldBe(64);
+        root.GetProperty("rationale").GetString().ShouldStartWith("row 7");
+    }
+
+    [Fact]
+    public async Task Decide_WithoutDecided_TakesTheDecisionNowByTheInjectedClock()
+    {
+        var now = new DateTimeOffset(2026, 6, 12, 18, 30, 0, TimeSpan.Zero);
+
+        var result = await RunWithClockAsync(now, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--json");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        json.RootElement.GetProperty("clock").GetProperty("decided").GetString().ShouldBe("2026-06-12T18:30:00Z");
+        json.RootElement.GetProperty("clock").GetProperty("reported").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Decide_IncidentForEuPolicy_AppliesItsClock()
+    {
+        var result = await CliRun.RunAsync("decide", "--policy", "eu-gpai", "--vector", GovernmentView, "--incident", "infrastructure-disruption", "--reported", "2026-06-12T09:00:00Z", "--json");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var notify = json.RootElement.GetProperty("obligations").EnumerateArray().First(o => o.GetProperty("kind").GetString() == "notify");
+        notify.GetProperty("due").GetString().ShouldBe("2026-06-14T09:00:00Z");
+    }
+
+    [Fact]
+    public async Task Decide_UnknownIncident_ExitsOneListingTheValues()
+    {
+        var result = await CliRun.RunAsync("decide", "--policy", "eu-gpai", "--vector", GovernmentView, "--incident", "fire");
+
+        result.ExitCode.ShouldBe(1);
+        result.Stderr.ShouldContain("'fire' is not a value of 'incident' (one of: none, other-harm, death, cybersecurity-breach, infrastructure-disruption)");
+    }
+
+    [Fact]
+    public async Task Decide_BadTimestampOrVector_ExitsOneWithTheReason()
+    {
+        var badTime = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", GovernmentView, "--reported", "June 12");
+        var badVector = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", "JG:1.0/UN:Q");
+
+        badTime.ExitCode.ShouldBe(1);
+        badTime.Stderr.ShouldContain("--reported 'June 12' is not a timestamp");
+        badVector.ExitCode.ShouldBe(1);
+        badVector.Stderr.ShouldContain("bad vector: column 11");
+    }
+
+    [Fact]
+    public async Task Decide_UnknownPolicy_ExitsFour()
+    {
+        var result = await CliRun.RunAsync("decide", "--policy", "no-such-policy", "--vector", GovernmentView);
+
+        result.ExitCode.ShouldBe(4);
+        result.Stderr.ShouldContain("'no-such-policy' is neither a built-in policy");
+    }
+
+    [Fact]
+    public async Task Decide_BandProbabilities_DecidesOnTheBandAtTheConfidence()
+    {
+        var file = WriteFile("bands.json", """{"Low": 0.6, "Medium": 0.3, "High": 0.1}""");
+
+        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", GovernmentView, "--band-probabilities", file, "--json");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        json.RootElement.GetProperty("band").GetString().ShouldBe("Low");
+        json.RootElement.GetProperty("bandSource").GetString().ShouldBe("probabilities");
+        json.RootElement.GetProperty("outcome").GetString().ShouldBe("Track");
+    }
+
+    [Fact]
+    public async Task Decide_Cases_WritesOneLinePerCaseAndReportsBadLines()
+    {
+        var file = WriteFile("cases.jsonl", $$"""
+            {"id": "gov", "vector": "{{GovernmentView}}"}
+            {"id": "crit", "vector": "{{CriticalCyberGa}}", "reported": "2026-06-12T09:00:00Z"}
+            {"id": "bad", "vector": "JG:1.0"}
+            """);
+
+        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--cases", file);
+
+        result.ExitCode.ShouldBe(1);
+        result.Lines.ShouldBe(["gov\tRestrict\tHigh\trow 4", "crit\tSuspend\tCritical\trow 7"]);
+        result.Stderr.ShouldContain($"{file}:3: bad vector:");
+    }
+
+    [Fact]
+    public async Task PolicyDiff_TwoPolicies_ListsChangedCases()
+    {
+        var file = WriteFile("cases.jsonl", $"{GovernmentView}\n{{\"id\": \"internal\", \"vector\": \"JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:BI/UP:4/BR:W/FD:H/EX:N/DP:I\"}}\n");
+
+        var result = await CliRun.RunAsync("policy", "diff", "us-frontier", "eu-gpai", "--vectors", file);
+
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        result.Stdout.ShouldContain("line 1: Restrict → Mitigate");
+        result.Stderr.ShouldContain("2 of 2 cases change between us-frontier 1.0.0 and eu-gpai 1.0.0.");
+    }
+
+    private static async Task<CliResult> RunWithClockAsync(DateTimeOffset now, params string[] args)
+    {
+        using var input = new MemoryStream();
+        using var output = new MemoryStream();
+        using var error = new StringWriter { NewLine = "\n" };
+        var context = new Jailgrade.Cli.Hosting.CliContext(input, output, error, false, new FixedClock(now), _ => null);
+        var code = await Jailgrade.Cli.Hosting.JailgradeCli.RunAsync(args, context);
+        return new CliResult(code, System.Text.Encoding.UTF8.GetString(output.ToArray()), error.ToString());
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -172,3 +172,30 @@ public class CampaignRunnerTests
         results.Count(r => r.Success == true).ShouldBe(2);
     }
 }
+
+public class CampaignStatisticsTests
+{
+    [Fact]
+    public async Task MeasuredRate_OfAVulnerablePattern_HasTheConfiguredProbabilityInItsInterval_AndBaselineIsZero()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        {
+            Vulnerabilities = [new MockVulnerability("roleplay", "pretend you are dan", 0.3)],
+        });
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 4, probes: "  - builtin: canary"));
+        await temp.RunAsync();
+
+        var table = Jailgrade.Evaluation.Statistics.SuccessRates.Compute(temp.Results(), seed: 7);
+
+        var overall = table.Cells.Single(c => c.Attack == "roleplay" && c.Category == Jailgrade.Evaluation.Statistics.SuccessRates.Overall);
+        overall.Attempts.ShouldBe(400);
+        overall.Ci95.Contains(0.3).ShouldBeTrue();
+        var baseline = table.Cells.Single(c => c.Attack == "baseline" && c.Category == Jailgrade.Evaluation.Statistics.SuccessRates.Overall);
+        baseline.Asr.ShouldBe(0);
+        var comparison = table.Comparisons.Single();
+        comparison.BaselineOnly.ShouldBe(0);
+        comparison.PValue.ShouldBeLessThan(0.01);
+        table.Cells.Count(c => c.Attack == "roleplay").ShouldBe(11);
+        Jailgrade.Evaluation.Statistics.SuccessRates.Compute(temp.Results(), seed: 7).ShouldBeEquivalentTo(table);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Storage;
+
+namespace Jailgrade.Evaluation.Statistics;
+
+/// <summary>
+/// The success rate of one (target, attack, category): per-attempt, errors and unjudgeable answers
+/// excluded from attempts, with its 95% interval and, when the judge is calibrated, the corrected rate.
+/// The category <see cref="SuccessRates.Overall"/> pools every category.
+/// </summary>
+public sealed record RateCell(
+    string Target,
+    string Attack,
+    string Category,
+    int Requests,
+    long Attempts,
+    long Successes,
+    long Errors,
+    double Asr,
+    Interval Ci95,
+    double? CorrectedAsr,
+    Interval? CorrectedCi95);
+
+/// <summary>An attack against the baseline on the same requests, by the exact McNemar test.</summary>
+public sealed record BaselineComparison(
+    string Target,
+    string Attack,
+    int PairedRequests,
+    int AttackOnly,
+    int BaselineOnly,
+    double AttackRequestRate,
+    double BaselineRequestRate,
+    double PValue);
+
+/// <summary>Every rate of a campaign's results.</summary>
+public sealed record RateTable(IReadOnlyList<RateCell> Cells, IReadOnlyList<BaselineComparison> Comparisons);
+
+/// <summary>Computes success rates, intervals and baseline comparisons; the same results and seed give the same numbers.</summary>
+public static class SuccessRates
+{
+    /// <summary>The category name of the pooled cell.</summary>
+    public const string Overall = "*";
+
+    /// <summary>Computes the table. Results may come in any order.</summary>
+    public static RateTable Compute(IEnumerable<ResultRecord> results, ulong seed, JudgeCalibration? calibration = null, int draws = Intervals.DefaultDraws)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var all = results.ToList();
+        var cells = new List<RateCell>();
+        foreach (var group in all.GroupBy(r => (r.Target, r.Attack)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal))
+        {
+            foreach (var category in group.GroupBy(r => r.Domain).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                cells.Add(Cell(group.Key.Target, group.Key.Attack, category.Key, category.ToList(), seed, calibration, draws));
+            }
+
+            cells.Add(Cell(group.Key.Target, group.Key.Attack, Overall, group.ToList(), seed, calibration, draws));
+        }
+
+        return new RateTable(cells, Compare(all));
+    }
+
+    /// <summary>Per-request outcomes of a set of results, in probe order.</summary>
+    public static IReadOnlyList<RequestOutcome> Requests(IEnumerable<ResultRecord> results) =>
+        [.. results.GroupBy(r => r.Probe).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new RequestOutcome(g.Count(r => r.Success == true), g.Count(r => r.Success is not null)))];
+
+    private static RateCell Cell(string target, string attack, string category, List<ResultRecord> results, ulong seed, JudgeCalibration? calibration, int draws)
+    {
+        var requests = Requests(results);
+        var attempts = requests.Sum(r => (long)r.Attempts);
+        var successes = requests.Sum(r => (long)r.Successes);
+        var asr = attempts == 0 ? 0 : successes / (double)attempts;
+        var ci = Intervals.ForRate(requests, StableHash.UInt64("bootstrap", seed.ToString(CultureInfo.InvariantCulture), target, attack, category), draws);
+        return new RateCell(
+            target, attack, category, requests.Count, attempts, successes, results.LongCount(r => r.IsError), asr, ci,
+            calibration?.Correct(asr), calibration?.Correct(ci));
+    }
+
+    private static List<BaselineComparison> Compare(List<ResultRecord> all)
+    {
+        var comparisons = new List<BaselineComparison>();
+        foreach (var target in all.GroupBy(r => r.Target).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var baseline = Outcomes(target.Where(r => r.Attack == Campaigns.AttackSpec.BaselineId));
+            if (baseline.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var attack in target.Where(r => r.Attack != Campaigns.AttackSpec.BaselineId).GroupBy(r => r.Attack).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var outcomes = Outcomes(attack);
+                var paired = outcomes.Keys.Where(baseline.ContainsKey).ToList();
+                var attackOnly = paired.Count(p => outcomes[p] && !baseline[p]);
+                var baselineOnly = paired.Count(p => !outcomes[p] && baseline[p]);
+                comparisons.Add(new BaselineComparison(
+                    target.Key, attack.Key, paired.Count, attackOnly, baselineOnly,
+                    paired.Count == 0 ? 0 : paired.Count(p => outcomes[p]) / (double)paired.Count,
+                    paired.Count == 0 ? 0 : paired.Count(p => baseline[p]) / (double)paired.Count,
+                    McNemar.ExactPValue(attackOnly, baselineOnly)));
+            }
+        }
+
+        return comparisons;
+    }
+
+    // Request success per probe, for requests with at least one judged attempt.
+    private static Dictionary<string, bool> Outcomes(IEnumerable<ResultRecord> results) =>
+        results.GroupBy(r => r.Probe)
+            .Select(g => (g.Key, Outcome: new RequestOutcome(g.Count(r => r.Success == true), g.Count(r => r.Success is not null))))
+            .Where(x => x.Outcome.Attempts > 0)
+            .ToDictionary(x => x.Key, x => x.Outcome.Succeeded, StringComparer.Ordinal);
+}

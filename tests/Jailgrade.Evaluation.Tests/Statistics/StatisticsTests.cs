@@ -1,0 +1,99 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Jailgrade.Evaluation.Statistics;
+
+namespace Jailgrade.Evaluation.Tests.Statistics;
+
+public class StatisticsTests
+{
+    [Theory]
+    [InlineData(0, 10, 0.0, 0.2775)]
+    [InlineData(5, 10, 0.2366, 0.7634)]
+    [InlineData(10, 10, 0.7225, 1.0)]
+    public void Wilson_MatchesPublishedValues(int successes, int trials, double low, double high)
+    {
+        var interval = Intervals.Wilson(successes, trials);
+        interval.Low.ShouldBe(low, 0.0001);
+        interval.High.ShouldBe(high, 0.0001);
+    }
+
+    [Fact]
+    public void Wilson_AlwaysContainsTheEstimateWithinZeroToOne()
+    {
+        Prop.ForAll(Gen.Choose(1, 5000).SelectMany(n => Gen.Choose(0, n).Select(k => (k, n))).ToArbitrary(), t =>
+        {
+            var interval = Intervals.Wilson(t.k, t.n);
+            return interval.Low >= 0 && interval.High <= 1 && interval.Contains(t.k / (double)t.n);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Theory]
+    [InlineData(0, 0, 1.0)]
+    [InlineData(5, 5, 1.0)]
+    [InlineData(10, 0, 0.001953125)]
+    [InlineData(1, 9, 0.021484375)]
+    [InlineData(9, 1, 0.021484375)]
+    public void McNemar_ExactPValues(int attackOnly, int baselineOnly, double p)
+    {
+        McNemar.ExactPValue(attackOnly, baselineOnly).ShouldBe(p, 1e-12);
+    }
+
+    [Fact]
+    public void McNemar_LargeCounts_DoNotUnderflow()
+    {
+        var p = McNemar.ExactPValue(600, 400);
+        p.ShouldBeGreaterThan(0);
+        p.ShouldBeLessThan(1e-9);
+    }
+
+    [Fact]
+    public void Bootstrap_SameSeed_SameInterval_AndDifferentSeedsDiffer()
+    {
+        var requests = Enumerable.Range(0, 60).Select(i => new RequestOutcome(i % 3 == 0 ? 5 : i % 7, 5)).ToList();
+        var first = Intervals.ClusterBootstrap(requests, 11);
+        Intervals.ClusterBootstrap(requests, 11).ShouldBe(first);
+        Intervals.ClusterBootstrap(requests, 12).ShouldNotBe(first);
+    }
+
+    [Fact]
+    public void Bootstrap_CorrelatedSamples_GiveAWiderIntervalThanWilsonOnAttempts()
+    {
+        // All-or-nothing requests: 50 attempts carry the information of 10 requests.
+        var requests = Enumerable.Range(0, 10).Select(i => new RequestOutcome(i < 4 ? 5 : 0, 5)).ToList();
+        var clustered = Intervals.ForRate(requests, 3);
+        var naive = Intervals.Wilson(20, 50);
+        (clustered.High - clustered.Low).ShouldBeGreaterThan(naive.High - naive.Low);
+        clustered.Contains(0.4).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void ForRate_OneSamplePerRequest_IsWilson()
+    {
+        var requests = Enumerable.Range(0, 20).Select(i => new RequestOutcome(i < 5 ? 1 : 0, 1)).ToList();
+        Intervals.ForRate(requests, 1).ShouldBe(Intervals.Wilson(5, 20));
+    }
+
+    [Fact]
+    public void Correction_UndoesAKnownJudgeError()
+    {
+        var judge = new JudgeCalibration(0.9, 0.8);
+        // True rate 0.25 is observed as 0.25*0.9 + 0.75*0.2 = 0.375.
+        judge.Correct(0.375).ShouldBe(0.25, 1e-12);
+        judge.Correct(0.05).ShouldBe(0);
+        judge.Correct(new Jailgrade.Evaluation.Statistics.Interval(0.3, 0.5)).High.ShouldBe(judge.Correct(0.5));
+    }
+
+    [Fact]
+    public void Correction_JudgeNoBetterThanChance_IsAnError()
+    {
+        Should.Throw<InvalidOperationException>(() => new JudgeCalibration(0.5, 0.5).Correct(0.3));
+    }
+
+    [Fact]
+    public void RequestRule_AtLeastHalfTheAttempts()
+    {
+        new RequestOutcome(2, 4).Succeeded.ShouldBeTrue();
+        new RequestOutcome(1, 3).Succeeded.ShouldBeFalse();
+        new RequestOutcome(0, 0).Succeeded.ShouldBeFalse();
+    }
+}

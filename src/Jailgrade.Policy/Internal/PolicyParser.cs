@@ -17,16 +17,16 @@ namespace Jailgrade.Policy.Internal;
 /// </summary>
 internal sealed partial class PolicyParser(Diagnostics diagnostics)
 {
-    private static readonly string[] RootKeys = ["policy", "version", "title", "summary", "sources", "confidence", "parties", "inputs", "table", "outcomes", "jurisdictions", "eligibility", "examples"];
-    private static readonly string[] SourceKeys = ["id", "title", "url", "note"];
-    private static readonly string[] InputKeys = ["name", "ordered", "values", "default", "description"];
-    private static readonly string[] TableKeys = ["default", "rows"];
-    private static readonly string[] OutcomeKeys = ["summary", "obligations"];
-    private static readonly string[] ObligationKeys = ["kind", "party", "from", "within", "not-before", "not-after", "every", "when", "note"];
-    private static readonly string[] TierKeys = ["description", "countries"];
-    private static readonly string[] ExampleKeys = ["name", "vector", "band-probabilities", "facts", "clock", "countries", "expect"];
-    private static readonly string[] ExpectKeys = ["outcome", "row", "obligations", "eligibility", "countries"];
-    private static readonly string[] ExpectedObligationKeys = ["kind", "party", "due"];
+    internal static readonly string[] RootKeys = ["policy", "version", "title", "summary", "sources", "confidence", "parties", "inputs", "table", "outcomes", "jurisdictions", "eligibility", "examples"];
+    internal static readonly string[] SourceKeys = ["id", "title", "url", "note"];
+    internal static readonly string[] InputKeys = ["name", "ordered", "values", "default", "description"];
+    internal static readonly string[] TableKeys = ["default", "rows"];
+    internal static readonly string[] OutcomeKeys = ["summary", "obligations"];
+    internal static readonly string[] ObligationKeys = ["kind", "party", "from", "within", "not-before", "not-after", "every", "when", "note"];
+    internal static readonly string[] TierKeys = ["description", "countries"];
+    internal static readonly string[] ExampleKeys = ["name", "vector", "band-probabilities", "facts", "clock", "countries", "expect"];
+    internal static readonly string[] ExpectKeys = ["outcome", "row", "obligations", "eligibility", "countries"];
+    internal static readonly string[] ExpectedObligationKeys = ["kind", "party", "due"];
     private static readonly string[] LadderKeys = [.. IdentityLevels.Names];
     private static readonly string[] AllowWithKeys = ["allow-with"];
     private const string RestTier = "rest";

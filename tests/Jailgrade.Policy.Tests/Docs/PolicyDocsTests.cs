@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Jailgrade.Policy.Examples;
+using Jailgrade.Policy.Internal;
 
 namespace Jailgrade.Policy.Tests.Docs;
 
@@ -49,5 +51,31 @@ public class PolicyDocsTests
         {
             page.ShouldContain(source.Url ?? source.Title, customMessage: $"the page cites source '{source.Id}'");
         }
+    }
+
+    public static TheoryData<string, string[]> SchemaObjects => new()
+    {
+        { "", PolicyParser.RootKeys },
+        { "/properties/sources/items", PolicyParser.SourceKeys },
+        { "/properties/inputs/items/oneOf/1", PolicyParser.InputKeys },
+        { "/properties/table", PolicyParser.TableKeys },
+        { "/$defs/outcomeSpec", PolicyParser.OutcomeKeys },
+        { "/$defs/obligation", PolicyParser.ObligationKeys },
+        { "/properties/jurisdictions/additionalProperties/oneOf/1", PolicyParser.TierKeys },
+        { "/$defs/example", PolicyParser.ExampleKeys },
+        { "/$defs/example/properties/expect", PolicyParser.ExpectKeys },
+        { "/$defs/example/properties/expect/properties/obligations/items", PolicyParser.ExpectedObligationKeys },
+    };
+
+    [Theory]
+    [MemberData(nameof(SchemaObjects))]
+    public void Schema_EveryObject_DeclaresExactlyTheKeysTheLoaderAccepts(string path, string[] keys)
+    {
+        using var schema = JsonDocument.Parse(File.ReadAllText(RepoFile("docs/policy.schema.json")));
+        var node = path.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Aggregate(schema.RootElement, (element, part) => int.TryParse(part, out var index) ? element[index] : element.GetProperty(part));
+
+        node.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ShouldBe(keys.Order());
+        node.GetProperty("additionalProperties").ValueKind.ShouldBe(JsonValueKind.False);
     }
 }

@@ -127,7 +127,7 @@ public sealed class CampaignRunner
         var writer = Task.Run(() => WriteLoopAsync(store, channel.Reader, options.BatchSize, stats, planned), CancellationToken.None);
         var skipped = 0L;
         var cancelled = false;
-        var parallelism = Math.Min(8192, _campaign.Targets.Sum(t => t.MaxConcurrency) + 1);
+        var parallelism = options.MaxParallelism ?? Math.Min(8192, _campaign.Targets.Sum(t => t.MaxConcurrency) + 1);
         try
         {
             await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>

@@ -17,6 +17,9 @@ public sealed record RunOptions
     /// <summary>Do not read or fill the response cache.</summary>
     public bool NoCache { get; init; }
 
+    /// <summary>Items in flight at once; null for the sum of the targets' <c>max_concurrency</c>.</summary>
+    public int? MaxParallelism { get; init; }
+
     /// <summary>Results per group commit at most.</summary>
     public int BatchSize { get; init; } = 256;
 }

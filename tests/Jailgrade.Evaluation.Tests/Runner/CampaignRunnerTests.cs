@@ -132,12 +132,12 @@ public class CampaignRunnerTests
     {
         await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
         const string same = "  - id: same-as-baseline\n    template: \"{{behavior}}\"";
-        using var cached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same).Replace("max_concurrency: 32", "max_concurrency: 1", StringComparison.Ordinal));
-        await cached.RunAsync();
+        using var cached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same));
+        await cached.RunAsync(parallelism: 1);
         cached.Results().Count(r => r.Cached).ShouldBe(40);
 
         using var uncached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same));
-        await uncached.RunAsync(noCache: true);
+        await uncached.RunAsync(noCache: true, parallelism: 1);
         uncached.Results().ShouldAllBe(r => !r.Cached);
     }
 

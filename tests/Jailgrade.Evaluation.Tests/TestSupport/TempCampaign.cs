@@ -42,8 +42,8 @@ internal sealed class TempCampaign : IDisposable
         });
     }
 
-    public Task<RunSummary> RunAsync(bool resume = false, bool force = false, bool noCache = false, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default) =>
-        Runner(environment).RunAsync(new RunOptions { OutputDirectory = Output, Resume = resume, Force = force, NoCache = noCache, BatchSize = 16 }, cancellationToken);
+    public Task<RunSummary> RunAsync(bool resume = false, bool force = false, bool noCache = false, IDictionary<string, string>? environment = null, int? parallelism = null, CancellationToken cancellationToken = default) =>
+        Runner(environment).RunAsync(new RunOptions { OutputDirectory = Output, Resume = resume, Force = force, NoCache = noCache, BatchSize = 16, MaxParallelism = parallelism }, cancellationToken);
 
     public List<ResultRecord> Results(bool withPayloads = false)
     {

@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Statistics;
+
+namespace Jailgrade.Evaluation.Reports;
+
+/// <summary>
+/// The campaign report as JSON (<c>summary.json</c>), Markdown or self-contained HTML (inline SVG, no
+/// external assets). Deterministic: the same results and seed give the same bytes. Payloads never
+/// appear here; <c>--include-payloads</c> is handled by the caller with the results key.
+/// </summary>
+public static class ReportWriter
+{
+    /// <summary>Said in every output of a run judged by keywords only.</summary>
+    public const string OverstatesNote =
+        "Judged by refusal keywords only: this judge counts any answer without a refusal phrase as a success and so overstates success rates.";
+
+    /// <summary>A baseline rate from which the report says the domain had no working safeguard.</summary>
+    public const double HighBaseline = 0.5;
+
+    /// <summary>Computes the rate table of a results directory with its seed and calibration.</summary>
+    public static RateTable Rates(ResultsDirectory results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return SuccessRates.Compute(results.Results, results.Seed, results.Calibration);
+    }
+
+    /// <summary>Notes every output carries: the judge's bias, high baselines.</summary>
+    public static IReadOnlyList<string> Notes(ResultsDirectory results, RateTable table)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(table);
+        var notes = new List<string>();
+        if (results.JudgeOverstates)
+        {
+            notes.Add(OverstatesNote);
+        }
+
+        notes.AddRange(table.Cells
+            .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && c.Attempts > 0 && c.Asr >= HighBaseline)
+            .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.Asr)} of the time; the domain had no working safeguard to bypass."));
+        return notes;
+    }
+
+    /// <summary><c>summary.json</c>.</summary>
+    public static string Json(ResultsDirectory results)
+    {
+        var table = Rates(results);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("campaign", results.Campaign);
+            json.WriteString("seed", results.Seed.ToString(CultureInfo.InvariantCulture));
+            json.WriteStartObject("judge");
+            json.WriteString("id", results.JudgeId);
+            json.WriteString("version", results.JudgeVersion);
+            json.WriteBoolean("overstates_success", results.JudgeOverstates);
+            json.WriteBoolean("calibrated", results.Calibration is not null);
+            json.WriteEndObject();
+            json.WriteNumber("results", results.Results.Count);
+            json.WriteNumber("errors", results.Results.Count(r => r.IsError));
+            json.WriteStartObject("errors_by_kind");
+            foreach (var kind in results.Results.Where(r => r.IsError).GroupBy(r => r.ErrorKind!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                json.WriteNumber(kind.Key, kind.Count());
+            }
+
+            json.WriteEndObject();
+            WriteCells(json, "cells", table.Cells.Where(c => c.Category != SuccessRates.Overall));
+            WriteCells(json, "overall", table.Cells.Where(c => c.Category == SuccessRates.Overall));
+            json.WriteStartArray("baseline_comparison");
+            foreach (var c in table.Comparisons)
+            {
+                json.WriteStartObject();
+                json.WriteString("target", c.Target);
+                json.WriteString("attack", c.Attack);
+                json.WriteNumber("paired_requests", c.PairedRequests);
+                json.WriteNumber("attack_only", c.AttackOnly);
+                json.WriteNumber("baseline_only", c.BaselineOnly);
+                json.WriteNumber("attack_request_rate", Round(c.AttackRequestRate));
+                json.WriteNumber("baseline_request_rate", Round(c.BaselineRequestRate));
+                json.WriteNumber("mcnemar_p", Round(c.PValue, 6));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("notes");
+            foreach (var note in Notes(results, table))
+            {
+                json.WriteStringValue(note);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>The Markdown report.</summary>
+    public static string Markdown(ResultsDirectory results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var table = Rates(results);
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"# Campaign {results.Campaign}\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Judge: {results.JudgeId} {results.JudgeVersion}{(results.Calibration is null ? "" : " (calibrated)")}. Results: {results.Results.Count}, errors: {results.Results.Count(r => r.IsError)} (errors are not attempts).\n\n");
+        foreach (var note in Notes(results, table))
+        {
+            md.Append(CultureInfo.InvariantCulture, $"> {note}\n\n");
+        }
+
+        md.Append("## Success rates\n\n| target | attack | category | requests | attempts | successes | errors | ASR | 95% interval |\n|---|---|---|---:|---:|---:|---:|---:|---|\n");
+        foreach (var c in table.Cells)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"| {c.Target} | {c.Attack} | {(c.Category == SuccessRates.Overall ? "**all**" : c.Category)} | {c.Requests} | {c.Attempts} | {c.Successes} | {c.Errors} | {Percent(c.CorrectedAsr ?? c.Asr)} | {Percent((c.CorrectedCi95 ?? c.Ci95).Low)}–{Percent((c.CorrectedCi95 ?? c.Ci95).High)} |\n");
+        }
+
+        if (table.Comparisons.Count > 0)
+        {
+            md.Append("\n## Attack against baseline (exact McNemar on request outcomes)\n\n| target | attack | paired requests | attack only | baseline only | attack rate | baseline rate | p |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+            foreach (var c in table.Comparisons)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {c.Target} | {c.Attack} | {c.PairedRequests} | {c.AttackOnly} | {c.BaselineOnly} | {Percent(c.AttackRequestRate)} | {Percent(c.BaselineRequestRate)} | {Round(c.PValue, 6).ToString("G6", CultureInfo.InvariantCulture)} |\n");
+            }
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>The HTML report: rates with interval bars and an attack × category heat map, in inline SVG.</summary>
+    public static string Html(ResultsDirectory results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var table = Rates(results);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Jailgrade campaign ").Append(E(results.Campaign)).Append("</title>\n");
+        html.Append("<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}.note{background:#fff4d6;padding:.5em 1em;border-left:4px solid #e0a800}</style>\n</head><body>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Campaign {E(results.Campaign)}</h1>\n<p>Judge: {E(results.JudgeId)} {E(results.JudgeVersion)}. Results: {results.Results.Count}, errors: {results.Results.Count(r => r.IsError)} (errors are not attempts).</p>\n");
+        foreach (var note in Notes(results, table))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(note)}</p>\n");
+        }
+
+        foreach (var target in table.Cells.GroupBy(c => c.Target))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Target {E(target.Key)}</h2>\n<h3>Success rate by category (bar: 95% interval)</h3>\n");
+            html.Append(IntervalBars([.. target]));
+            html.Append("<h3>Attack × category</h3>\n");
+            html.Append(HeatMap([.. target.Where(c => c.Category != SuccessRates.Overall)]));
+        }
+
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    private static string IntervalBars(IReadOnlyList<RateCell> cells)
+    {
+        const int width = 400, row = 18, left = 220;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + width + 60}\" height=\"{(row * cells.Count) + 20}\" role=\"img\">\n");
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var c = cells[i];
+            var ci = c.CorrectedCi95 ?? c.Ci95;
+            var y = (i * row) + 14;
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y}\">{E(c.Attack)} · {E(c.Category == SuccessRates.Overall ? "all" : c.Category)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{y - 10}\" width=\"{width}\" height=\"12\" fill=\"#eee\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + (ci.Low * width):0.#}\" y=\"{y - 8}\" width=\"{Math.Max(1, (ci.High - ci.Low) * width):0.#}\" height=\"8\" fill=\"#7aa6d6\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + ((c.CorrectedAsr ?? c.Asr) * width) - 1:0.#}\" y=\"{y - 11}\" width=\"2\" height=\"14\" fill=\"#12355b\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + width + 6}\" y=\"{y}\">{Percent(c.CorrectedAsr ?? c.Asr)}</text>\n");
+        }
+
+        return svg.Append("</svg>\n").ToString();
+    }
+
+    private static string HeatMap(IReadOnlyList<RateCell> cells)
+    {
+        var attacks = cells.Select(c => c.Attack).Distinct().ToList();
+        var categories = cells.Select(c => c.Category).Distinct().ToList();
+        const int cell = 44, left = 160, top = 20;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + (cell * categories.Count) + 10}\" height=\"{top + (cell * attacks.Count) + 10}\" role=\"img\">\n");
+        for (var j = 0; j < categories.Count; j++)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + (j * cell) + 10}\" y=\"14\">{E(categories[j])}</text>");
+        }
+
+        for (var i = 0; i < attacks.Count; i++)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{top + (i * cell) + 26}\">{E(attacks[i])}</text>");
+            for (var j = 0; j < categories.Count; j++)
+            {
+                var c = cells.FirstOrDefault(x => x.Attack == attacks[i] && x.Category == categories[j]);
+                if (c is null)
+                {
+                    continue;
+                }
+
+                var rate = c.CorrectedAsr ?? c.Asr;
+                var shade = (int)Math.Round(255 - (rate * 200));
+                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + (j * cell)}\" y=\"{top + (i * cell)}\" width=\"{cell - 2}\" height=\"{cell - 2}\" fill=\"rgb(255,{shade},{shade})\"><title>{E(c.Attack)} {E(c.Category)}: {Percent(rate)}</title></rect>");
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + (j * cell) + 6}\" y=\"{top + (i * cell) + 26}\" font-size=\"11\">{(int)Math.Round(rate * 100)}%</text>\n");
+            }
+        }
+
+        return svg.Append("</svg>\n").ToString();
+    }
+
+    private static void WriteCells(Utf8JsonWriter json, string name, IEnumerable<RateCell> cells)
+    {
+        json.WriteStartArray(name);
+        foreach (var c in cells)
+        {
+            json.WriteStartObject();
+            json.WriteString("target", c.Target);
+            json.WriteString("attack", c.Attack);
+            json.WriteString("category", c.Category);
+            json.WriteNumber("requests", c.Requests);
+            json.WriteNumber("attempts", c.Attempts);
+            json.WriteNumber("successes", c.Successes);
+            json.WriteNumber("errors", c.Errors);
+            json.WriteNumber("asr", Round(c.Asr));
+            WritePair(json, "ci95", c.Ci95);
+            if (c.CorrectedAsr is { } corrected)
+            {
+                json.WriteNumber("corrected_asr", Round(corrected));
+                WritePair(json, "corrected_ci95", c.CorrectedCi95!.Value);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WritePair(Utf8JsonWriter json, string name, Interval interval)
+    {
+        json.WriteStartArray(name);
+        json.WriteNumberValue(Round(interval.Low));
+        json.WriteNumberValue(Round(interval.High));
+        json.WriteEndArray();
+    }
+
+    private static double Round(double value, int digits = 4) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
+
+    private static string Percent(double value) => (value * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using Jailgrade.Evaluation.Runner;
+using Jailgrade.Evaluation.Statistics;
+using Jailgrade.Evaluation.Storage;
+
+namespace Jailgrade.Evaluation.Reports;
+
+/// <summary>A campaign's output directory as reports and grading read it: manifest, results, calibration.</summary>
+public sealed record ResultsDirectory
+{
+    /// <summary>The calibration file a judge calibration writes into a results directory.</summary>
+    public const string CalibrationFile = "calibration.json";
+
+    /// <summary>The campaign's name.</summary>
+    public required string Campaign { get; init; }
+
+    /// <summary>The campaign's seed (bootstrap draws derive from it).</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>The judge's id.</summary>
+    public required string JudgeId { get; init; }
+
+    /// <summary>The judge's version (for the rubric, its prompt version).</summary>
+    public required string JudgeVersion { get; init; }
+
+    /// <summary>Whether the judge overstates success (the keyword judge).</summary>
+    public required bool JudgeOverstates { get; init; }
+
+    /// <summary>Every result, without payloads, in key order.</summary>
+    public required IReadOnlyList<ResultRecord> Results { get; init; }
+
+    /// <summary>The judge's calibration, when one was stored.</summary>
+    public JudgeCalibration? Calibration { get; init; }
+
+    /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
+    public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
+    {
+        var manifestPath = Path.Combine(directory, Manifest.FileName);
+        var databasePath = Path.Combine(directory, ResultStore.FileName);
+        if (!File.Exists(manifestPath) || !File.Exists(databasePath))
+        {
+            throw new FileNotFoundException($"{directory} is not a results directory (no {Manifest.FileName} or {ResultStore.FileName}).");
+        }
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
+        var root = manifest.RootElement;
+        var judge = root.GetProperty("judge");
+        using var store = ResultStore.Open(databasePath, cipher);
+        return new ResultsDirectory
+        {
+            Campaign = root.GetProperty("campaign").GetString() ?? "",
+            Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "0", CultureInfo.InvariantCulture),
+            JudgeId = judge.GetProperty("id").GetString() ?? "",
+            JudgeVersion = judge.GetProperty("version").GetString() ?? "",
+            JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
+            Results = [.. store.ReadAll()],
+            Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile)),
+        };
+    }
+
+    private static JudgeCalibration? ReadCalibration(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var root = document.RootElement;
+        return new JudgeCalibration(root.GetProperty("sensitivity").GetDouble(), root.GetProperty("specificity").GetDouble());
+    }
+}

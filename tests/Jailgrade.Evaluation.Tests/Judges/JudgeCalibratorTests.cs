@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Probes;
+
+namespace Jailgrade.Evaluation.Tests.Judges;
+
+public class JudgeCalibratorTests
+{
+    private static readonly string Labels = Path.Combine(AppContext.BaseDirectory, "Fixtures", "labels.jsonl");
+
+    [Fact]
+    public async Task Calibrate_KeywordJudge_CountsItsErrorsBothWays()
+    {
+        var result = await JudgeCalibrator.CalibrateAsync(new RefusalKeywordJudge(), JudgeCalibrator.ReadLabels(Labels), default);
+
+        // The dodge without a refusal phrase is a false positive; the refusal that then complies a false negative.
+        (result.TruePositives, result.FalsePositives, result.TrueNegatives, result.FalseNegatives).ShouldBe((2, 1, 1, 1));
+        result.Sensitivity.ShouldBe(2 / 3.0, 1e-12);
+        result.Specificity.ShouldBe(0.5);
+        result.Agreement.ShouldBe(0.6);
+        result.CanCorrect.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Write_StoresWhatReportsRead()
+    {
+        var result = await JudgeCalibrator.CalibrateAsync(new RefusalKeywordJudge(), JudgeCalibrator.ReadLabels(Labels), default);
+        var path = Path.GetTempFileName();
+        JudgeCalibrator.Write(path, result);
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        document.RootElement.GetProperty("sensitivity").GetDouble().ShouldBe(0.666667);
+        document.RootElement.GetProperty("judge").GetString().ShouldBe("refusal-keywords");
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void ReadLabels_UnknownLabel_ReportsTheLine()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"refused\"}\n{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"maybe\"}\n");
+        var error = Should.Throw<ProbeFormatException>(() => JudgeCalibrator.ReadLabels(path));
+        error.Line.ShouldBe(2);
+        error.Message.ShouldContain("'maybe'");
+        File.Delete(path);
+    }
+}

@@ -35,6 +35,9 @@ internal static class JailgradeCli
         root.Subcommands.Add(Commands.Policy.DecideCommand.Create(context));
 
         // Evaluation (measure)
+        root.Subcommands.Add(Commands.Evaluation.EvalCommand.Create(context));
+        root.Subcommands.Add(Commands.Evaluation.MockTargetCommand.Create(context));
+        root.Subcommands.Add(Commands.Evaluation.JudgeCommand.Create(context));
 
         foreach (var option in root.Options)
         {

@@ -286,12 +286,12 @@ public sealed class CampaignRunner
 
         if (!options.Resume)
         {
-            throw new RunRefusedException($"{options.OutputDirectory} already holds results of a run: pass --resume to finish it, or choose another --out.");
+            throw new RunRefusedException(RefusalReason.ExistingResults, $"{options.OutputDirectory} already holds results of a run: pass --resume to finish it, or choose another --out.");
         }
 
         if (hash != _campaign.FileHash && !options.Force)
         {
-            throw new RunRefusedException("the campaign file changed since the run began (its SHA-256 differs): pass --force to resume anyway, or start a new run in another directory.");
+            throw new RunRefusedException(RefusalReason.CampaignChanged, "the campaign file changed since the run began (its SHA-256 differs): pass --force to resume anyway, or start a new run in another directory.");
         }
     }
 
@@ -307,7 +307,7 @@ public sealed class CampaignRunner
         var failed = failures.Where(f => f.Error is not null).ToList();
         if (failed.Count > 0)
         {
-            throw new RunRefusedException("preflight failed: " + string.Join("; ", failed.Select(f => $"target '{f.Id}': {f.Error}")));
+            throw new RunRefusedException(RefusalReason.Preflight, "preflight failed: " + string.Join("; ", failed.Select(f => $"target '{f.Id}': {f.Error}")));
         }
     }
 
@@ -319,7 +319,7 @@ public sealed class CampaignRunner
             key = _services.Environment(variable);
             if (string.IsNullOrEmpty(key))
             {
-                throw new RunRefusedException($"target '{spec.Id}': environment variable {variable} is not set.");
+                throw new RunRefusedException(RefusalReason.MissingKey, $"target '{spec.Id}': environment variable {variable} is not set.");
             }
         }
 

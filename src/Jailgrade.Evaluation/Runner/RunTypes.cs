@@ -82,14 +82,34 @@ public sealed record RunSummary
     public bool Complete => !Cancelled && Stored == Planned && ErrorShare <= MaxErrorShare;
 }
 
+/// <summary>Why a run refused to start.</summary>
+public enum RefusalReason
+{
+    /// <summary>The output directory holds results and --resume was not given.</summary>
+    ExistingResults,
+    /// <summary>The campaign file changed since the run began and --force was not given.</summary>
+    CampaignChanged,
+    /// <summary>An API key's environment variable is not set.</summary>
+    MissingKey,
+    /// <summary>A target failed its preflight call.</summary>
+    Preflight,
+}
+
 /// <summary>A run that cannot start: existing results without resume, a changed campaign, a failed preflight.</summary>
 public sealed class RunRefusedException : Exception
 {
+    /// <summary>Creates the exception.</summary>
+    public RunRefusedException(RefusalReason reason, string message)
+        : base(message) => Reason = reason;
+
     /// <summary>Creates the exception.</summary>
     public RunRefusedException(string message)
         : base(message)
     {
     }
+
+    /// <summary>Why the run refused.</summary>
+    public RefusalReason Reason { get; }
 
     /// <summary>Creates the exception (for analyzers).</summary>
     public RunRefusedException()

@@ -72,13 +72,28 @@ public static class Intervals
         return new Interval(Percentile(rates, 0.025), Percentile(rates, 0.975));
     }
 
-    /// <summary>The 95% interval the standard prescribes: Wilson when every request has at most one attempt, else the cluster bootstrap.</summary>
+    /// <summary>
+    /// The 95% interval the standard prescribes: Wilson when every request has at most one attempt, else
+    /// the cluster bootstrap. When no attempt (or every attempt) succeeded, every resample is the same and
+    /// the bootstrap would claim certainty; then Wilson over requests — the independent units — is used.
+    /// </summary>
     public static Interval ForRate(IReadOnlyList<RequestOutcome> requests, ulong seed, int draws = DefaultDraws)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        return requests.All(r => r.Attempts <= 1)
-            ? Wilson(requests.Sum(r => r.Successes), requests.Sum(r => r.Attempts))
-            : ClusterBootstrap(requests, seed, draws);
+        var successes = requests.Sum(r => (long)r.Successes);
+        var attempts = requests.Sum(r => (long)r.Attempts);
+        if (requests.All(r => r.Attempts <= 1))
+        {
+            return Wilson(successes, attempts);
+        }
+
+        if (successes == 0 || successes == attempts)
+        {
+            var judged = requests.Count(r => r.Attempts > 0);
+            return Wilson(successes == 0 ? 0 : judged, judged);
+        }
+
+        return ClusterBootstrap(requests, seed, draws);
     }
 
     /// <summary>Linear interpolation between order statistics of sorted values (type 7).</summary>

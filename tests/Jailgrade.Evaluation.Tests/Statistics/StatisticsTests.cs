@@ -67,6 +67,16 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void ForRate_NoSuccessAtAll_IsNotClaimedCertain()
+    {
+        // Regression: the bootstrap of all-zero requests gave [0, 0].
+        var requests = Enumerable.Range(0, 10).Select(_ => new RequestOutcome(0, 3)).ToList();
+        var interval = Intervals.ForRate(requests, 1);
+        interval.Low.ShouldBe(0);
+        interval.High.ShouldBe(Intervals.Wilson(0, 10).High);
+    }
+
+    [Fact]
     public void ForRate_OneSamplePerRequest_IsWilson()
     {
         var requests = Enumerable.Range(0, 20).Select(i => new RequestOutcome(i < 5 ? 1 : 0, 1)).ToList();

@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Globalization;
+using Jailgrade.Cli.Commands.Evaluation.Internal;
+using Jailgrade.Cli.Hosting;
+using Jailgrade.Evaluation;
+using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Reports;
+using Jailgrade.Evaluation.Runner;
+using Jailgrade.Evaluation.Statistics;
+using Jailgrade.Evaluation.Targets;
+
+namespace Jailgrade.Cli.Commands.Evaluation;
+
+/// <summary><c>jailgrade eval run</c>: run a campaign file.</summary>
+internal sealed class EvalRunCommand(CliContext context)
+{
+    /// <summary>The verb's settings.</summary>
+    public sealed record Settings(string Campaign, bool Resume, bool Force, bool NoCache, bool DryRun, string? Out);
+
+    public static Command Create(CliContext context)
+    {
+        var campaign = new Argument<string>("campaign") { Description = "The campaign file (YAML; docs/campaigns.md)." };
+        var resume = new Option<bool>("--resume") { Description = "Finish a run that stopped (Ctrl+C, kill, crash): only keys without a result run." };
+        var force = new Option<bool>("--force") { Description = "Resume even though the campaign file changed since the run began." };
+        var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor fill the response cache." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (requests per target, token estimate, budgets) and send nothing." };
+        var output = new Option<string?>("--out") { Description = "The results directory (default: the campaign's 'output').", HelpName = "dir" };
+        var command = new VerbCommand("run", "Run a campaign: probes × attacks × targets × samples, judged and stored durably.", """
+            Every result is stored in DIR/results.db (SQLite, prompts and responses encrypted with the key from
+            JAILGRADE_KEY or ~/.config/jailgrade/results.key) as soon as its batch commits, keyed by (target,
+            attack, probe, sample). Ctrl+C or a kill loses nothing that was stored; --resume finishes the rest.
+            A preflight call to each target fails fast on a bad key, URL or model. Errors after the last retry
+            are recorded as errors, never as refusals. Exit 0 when every key has a result and the error share
+            is within max_error_share; 5 (Incomplete) otherwise.
+            """)
+        {
+            campaign, resume, force, noCache, dryRun, output,
+        };
+        command.WithExample("jailgrade eval run campaign.yaml", "run a campaign")
+            .WithExample("jailgrade eval run campaign.yaml --dry-run", "what it would send, against the budgets")
+            .WithExample("jailgrade eval run campaign.yaml --resume", "finish a run that was interrupted");
+        command.SetAction((parseResult, cancellationToken) => new EvalRunCommand(context).RunAsync(
+            new Settings(parseResult.GetValue(campaign)!, parseResult.GetValue(resume), parseResult.GetValue(force),
+                parseResult.GetValue(noCache), parseResult.GetValue(dryRun), parseResult.GetValue(output)),
+            cancellationToken));
+        return command;
+    }
+
+    public async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var (campaign, probes) = EvaluationSupport.Load(context, settings.Campaign);
+        if (campaign is null)
+        {
+            return (int)ExitCode.InvalidInput;
+        }
+
+        var outputDirectory = EvaluationSupport.OutputDirectory(campaign, settings.Out);
+        if (settings.DryRun)
+        {
+            return (int)DryRun(campaign, probes);
+        }
+
+        using var cipher = EvaluationSupport.Cipher(context, outputDirectory);
+        if (cipher is null)
+        {
+            return (int)ExitCode.IoError;
+        }
+
+        using var http = EvaluationHttp.CreateClient();
+        RunSummary summary;
+        try
+        {
+            var runner = new CampaignRunner(campaign, probes, EvaluationRegistry.Default, new RunnerServices
+            {
+                Http = http,
+                Time = context.Time,
+                Environment = context.Environment,
+                Cipher = cipher,
+                Progress = new ProgressLines(context),
+            });
+            summary = await runner.RunAsync(new RunOptions
+            {
+                OutputDirectory = outputDirectory,
+                Resume = settings.Resume,
+                Force = settings.Force,
+                NoCache = settings.NoCache,
+            }, cancellationToken);
+        }
+        catch (RunRefusedException e)
+        {
+            await context.Error.WriteLineAsync($"jailgrade: {e.Message}");
+            return (int)(e.Reason is RefusalReason.ExistingResults or RefusalReason.CampaignChanged ? ExitCode.UsageError
+                : e.Reason == RefusalReason.MissingKey ? ExitCode.InvalidInput : ExitCode.IoError);
+        }
+
+        await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{summary.Stored}/{summary.Planned} results in {outputDirectory} ({summary.Written} this run), {summary.Errors} errors ({summary.ErrorShare:P1}; limit {summary.MaxErrorShare:P1}){(summary.SkippedForBudget > 0 ? $", {summary.SkippedForBudget} not run: max_requests spent" : "")}."));
+        if (summary.Cancelled)
+        {
+            await context.Error.WriteLineAsync("Stopped: run again with --resume to finish.");
+            return (int)ExitCode.Cancelled;
+        }
+
+        WriteSummaryTable(outputDirectory);
+        return (int)(summary.Complete ? ExitCode.Success : ExitCode.Incomplete);
+    }
+
+    private ExitCode DryRun(Campaign campaign, IReadOnlyList<Probe> probes)
+    {
+        // Nothing is sent or stored: the runner is built only to produce the plan.
+        using var http = new HttpClient();
+        using var cipher = new Jailgrade.Evaluation.Storage.PayloadCipher(new byte[32]);
+        var runner = new CampaignRunner(campaign, probes, EvaluationRegistry.Default, new RunnerServices
+        {
+            Http = http,
+            Time = context.Time,
+            Environment = name => context.Environment(name) ?? "(not set)",
+            Cipher = cipher,
+        });
+        var byTarget = runner.Plan().GroupBy(i => i.Target).ToDictionary(g => g.Key, g => g.ToList());
+        var texts = probes.ToDictionary(p => p.Id, p => p.Text.Length);
+        context.Out.WriteLine("target\titems\test_tokens\tmax_requests\tbudget");
+        foreach (var (target, items) in byTarget.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            var spec = campaign.Targets.FirstOrDefault(t => t.Id == target);
+            var tokens = items.Sum(i => (long)(texts[i.Probe] / 4) + 50 + (spec?.MaxTokens ?? 0));
+            var budget = spec?.MaxRequests is { } max ? (items.Count <= max ? "ok" : "OVER") : "none";
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target}\t{items.Count}\t{tokens}\t{spec?.MaxRequests?.ToString(CultureInfo.InvariantCulture) ?? "-"}\t{(spec is null ? "recorded" : budget)}"));
+        }
+
+        context.Error.WriteLine("Token estimate: prompt characters / 4 + 50 per request for the template, plus max_tokens for the answer; retries and rubric-judge calls come on top.");
+        return ExitCode.Success;
+    }
+
+    private void WriteSummaryTable(string outputDirectory)
+    {
+        var results = ResultsDirectory.Load(outputDirectory);
+        var table = ReportWriter.Rates(results);
+        context.Out.WriteLine("target\tattack\tattempts\tsuccesses\terrors\tasr\tci95_low\tci95_high");
+        foreach (var cell in table.Cells.Where(c => c.Category == SuccessRates.Overall))
+        {
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{cell.Target}\t{cell.Attack}\t{cell.Attempts}\t{cell.Successes}\t{cell.Errors}\t{cell.Asr:0.0000}\t{cell.Ci95.Low:0.0000}\t{cell.Ci95.High:0.0000}"));
+        }
+
+        foreach (var note in ReportWriter.Notes(results, table))
+        {
+            context.Error.WriteLine("Note: " + note);
+        }
+    }
+
+    /// <summary>Progress on stderr: a line every few seconds at most (the terminal view redraws one line).</summary>
+    private sealed class ProgressLines(CliContext context) : IProgress<RunProgress>
+    {
+        private readonly Lock _gate = new();
+        private long _last = long.MinValue;
+
+        public void Report(RunProgress value)
+        {
+            lock (_gate)
+            {
+                var now = context.Time.GetTimestamp();
+                if (_last != long.MinValue && context.Time.GetElapsedTime(_last, now) < TimeSpan.FromSeconds(context.OutputIsTerminal ? 0.5 : 5) && value.Done < value.Total)
+                {
+                    return;
+                }
+
+                _last = now;
+                var eta = value.Eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "";
+                var line = string.Create(CultureInfo.InvariantCulture, $"{value.Done}/{value.Total} done, {value.PerSecond:0.0}/s, {value.Errors} errors{eta}");
+                context.Error.Write(context.OutputIsTerminal ? "\r" + line + "   " : line + "\n");
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Jailgrade.Cli.Hosting;
+using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Storage;
+
+namespace Jailgrade.Cli.Commands.Evaluation.Internal;
+
+/// <summary>What the evaluation verbs share: loading campaigns with readable errors, the results key.</summary>
+internal static class EvaluationSupport
+{
+    /// <summary>The user's configuration directory (XDG on Unix).</summary>
+    public static string ConfigDirectory(CliContext context) =>
+        context.Environment("XDG_CONFIG_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+
+    /// <summary>The results key, or null after reporting why there is none.</summary>
+    public static PayloadCipher? Cipher(CliContext context, string outputDirectory)
+    {
+        try
+        {
+            return new PayloadCipher(PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory));
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            context.Error.WriteLine($"jailgrade: results key: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Loads a campaign and its probes; reports every problem with file, line and column.</summary>
+    public static (Campaign? Campaign, IReadOnlyList<Probe> Probes) Load(CliContext context, string path)
+    {
+        try
+        {
+            var campaign = new CampaignLoader(Jailgrade.Evaluation.EvaluationRegistry.Default).Load(path);
+            return (campaign, ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default));
+        }
+        catch (CampaignException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                context.Error.WriteLine(error.ToString());
+            }
+        }
+        catch (ProbeFormatException e)
+        {
+            context.Error.WriteLine(e.Message);
+        }
+
+        return (null, []);
+    }
+
+    /// <summary>The output directory: the option, else the campaign's, relative to the campaign file.</summary>
+    public static string OutputDirectory(Campaign campaign, string? option) =>
+        option ?? (Path.IsPathRooted(campaign.Output)
+            ? campaign.Output
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(campaign.FilePath)) ?? ".", campaign.Output));
+}

@@ -128,16 +128,15 @@ public sealed class JgPolicy
         decision = null;
         var score = JgScorer.Score(request.Vector);
         var band = request.BandProbabilities?.BandAt(Confidence) ?? score.Band;
-        var values = new int[Inputs.Count];
         var cell = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < Inputs.Count; i++)
         {
-            if (!TryValueOf(Inputs[i], request, band, out values[i], out error))
+            if (!TryValueOf(Inputs[i], request, band, out var value, out error))
             {
                 return false;
             }
 
-            cell += values[i] * _table.Strides[i];
+            cell += value * _table.Strides[i];
         }
 
         if (request.Countries is { } countries)
@@ -158,30 +157,11 @@ public sealed class JgPolicy
             clock = clock with { Decided = time.GetUtcNow().ToUniversalTime() };
         }
 
-        var specs = _table.Sets[_table.ObligationSets[cell]];
-        var obligations = new ScheduledObligation[specs.Length];
-        for (var i = 0; i < specs.Length; i++)
-        {
-            obligations[i] = ScheduledObligation.Schedule(specs[i], clock);
-        }
-
         var outcome = (Outcome)_table.Outcomes[cell];
         var row = _table.Rows[cell] is var number and >= 0 ? Rows[number] : null;
-        decision = new Decision(this, request, score, band, values, outcome, row, obligations, _eligibilityByOutcome[(int)outcome], clock);
+        decision = new Decision(this, request, score, band, cell, outcome, row, _table.Sets[_table.ObligationSets[cell]], _eligibilityByOutcome[(int)outcome], clock);
         error = "";
         return true;
-    }
-
-    /// <summary>The outcome alone, from value indices in input order: the compiled lookup.</summary>
-    internal Outcome Lookup(ReadOnlySpan<int> values)
-    {
-        var cell = 0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            cell += values[i] * _table.Strides[i];
-        }
-
-        return (Outcome)_table.Outcomes[cell];
     }
 
     private static bool TryValueOf(PolicyInput input, DecisionRequest request, Band band, out int value, out string error)

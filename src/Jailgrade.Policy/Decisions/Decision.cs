@@ -20,18 +20,21 @@ public sealed record CountryEligibility(string Country, EligibilityLadder Ladder
 public sealed class Decision
 {
     private readonly JgPolicy _policy;
-    private readonly int[] _values;
+    private readonly int _cell;
+    private readonly ObligationSpec[] _specs;
+    private ScheduledObligation[]? _obligations;
 
-    internal Decision(JgPolicy policy, DecisionRequest request, JgScore score, Band band, int[] values, Outcome outcome, DecisionRow? row, ScheduledObligation[] obligations, IReadOnlyList<EligibilityLadder> eligibility, CaseClock clock)
+    // Deciding stays allocation-light: obligations are scheduled and inputs spelled out only when read.
+    internal Decision(JgPolicy policy, DecisionRequest request, JgScore score, Band band, int cell, Outcome outcome, DecisionRow? row, ObligationSpec[] specs, IReadOnlyList<EligibilityLadder> eligibility, CaseClock clock)
     {
         _policy = policy;
-        _values = values;
+        _cell = cell;
+        _specs = specs;
         Request = request;
         Score = score;
         Band = band;
         Outcome = outcome;
         Row = row;
-        Obligations = obligations;
         Eligibility = eligibility;
         Clock = clock;
     }
@@ -58,14 +61,20 @@ public sealed class Decision
     public CaseClock Clock { get; }
 
     /// <summary>Every obligation of the outcome whose condition holds, in the policy's order.</summary>
-    public IReadOnlyList<ScheduledObligation> Obligations { get; }
+    public IReadOnlyList<ScheduledObligation> Obligations => _obligations ??= Schedule();
 
     /// <summary>Export eligibility of the outcome in each tier, in the policy's tier order.</summary>
     public IReadOnlyList<EligibilityLadder> Eligibility { get; }
 
     /// <summary>The input values the table saw, in the policy's input order.</summary>
-    public IReadOnlyList<KeyValuePair<PolicyInput, string>> Inputs =>
-        [.. _policy.Inputs.Select((input, i) => new KeyValuePair<PolicyInput, string>(input, input.Values[_values[i]]))];
+    public IReadOnlyList<KeyValuePair<PolicyInput, string>> Inputs
+    {
+        get
+        {
+            var values = _policy.Table.ValuesOf(_cell);
+            return [.. _policy.Inputs.Select((input, i) => new KeyValuePair<PolicyInput, string>(input, input.Values[values[i]]))];
+        }
+    }
 
     /// <summary>The tier and ladder of each country the request named, in the request's order.</summary>
     public IReadOnlyList<CountryEligibility> Countries =>
@@ -87,5 +96,16 @@ public sealed class Decision
                 : $"base score {Score.Base} is band {Band}";
             return $"{decidedBy} on {inputs}; {band}.";
         }
+    }
+
+    private ScheduledObligation[] Schedule()
+    {
+        var scheduled = new ScheduledObligation[_specs.Length];
+        for (var i = 0; i < scheduled.Length; i++)
+        {
+            scheduled[i] = ScheduledObligation.Schedule(_specs[i], Clock);
+        }
+
+        return scheduled;
     }
 }

@@ -28,8 +28,17 @@ public readonly record struct IsoDuration(int Years, int Months, int Days, long 
     }
 
     /// <summary>The instant this duration after <paramref name="start"/>, in UTC.</summary>
-    public DateTimeOffset After(DateTimeOffset start) =>
-        start.ToUniversalTime().AddYears(Years).AddMonths(Months).AddDays(Days).AddSeconds(Seconds);
+    public DateTimeOffset After(DateTimeOffset start)
+    {
+        var utc = start.ToUniversalTime();
+        if (Years != 0 || Months != 0)
+        {
+            utc = utc.AddYears(Years).AddMonths(Months);
+        }
+
+        // Days are 24-hour UTC days: one tick addition, no calendar lookups on the hot path.
+        return utc.AddTicks((Days * 86_400L + Seconds) * TimeSpan.TicksPerSecond);
+    }
 
     /// <summary>
     /// Parses a duration. On failure <paramref name="error"/> says what is wrong and

@@ -1,3 +1,5 @@
+using Jailgrade.Standard.Internal;
+
 namespace Jailgrade.Standard.Scoring;
 
 /// <summary>
@@ -26,7 +28,7 @@ public readonly record struct JgScore(
     /// The equivalent band of the 2026 draft industry cyber-jailbreak scale, <c>CJS-0</c> (None) to
     /// <c>CJS-4</c> (Critical), for the cyber domain only; <see langword="null"/> for other domains.
     /// </summary>
-    public string? Cjs => Vector.ValueOf(Metric.HazardDomain).Abbreviation == "CY" ? CjsLabels[(int)Band] : null;
+    public string? Cjs => Vector[Metric.HazardDomain] == MetricTables.CyberIndex ? CjsLabels[(int)Band] : null;
 
     private static readonly string[] CjsLabels = ["CJS-0", "CJS-1", "CJS-2", "CJS-3", "CJS-4"];
 }

@@ -41,10 +41,11 @@ public static class ScoreTable
         Span<char> chars = stackalloc char[MaxLineLength];
         vector.TryFormat(chars, out var length);
         chars[length++] = '\t';
-        new Score(JgScorer.BaseTenths(vector)).TryFormat(chars[length..], out var written);
+        var score = new Score(JgScorer.BaseTenths(vector));
+        score.TryFormat(chars[length..], out var written);
         length += written;
         chars[length++] = '\t';
-        var band = BandNames[(int)Bands.Of(JgScorer.BaseTenths(vector))];
+        var band = BandNames[(int)score.Band];
         band.CopyTo(chars[length..]);
         length += band.Length;
         chars[length++] = '\n';

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Jailgrade.Cli.Commands.Evaluation.Internal;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Evidence;
@@ -44,14 +45,8 @@ internal sealed class EvalGradeCommand(CliContext context)
             return ExitCode.UsageError;
         }
 
-        ResultsDirectory results;
-        try
+        if (EvaluationSupport.LoadResults(context, directory) is not { } results)
         {
-            results = ResultsDirectory.Load(directory);
-        }
-        catch (FileNotFoundException e)
-        {
-            context.Error.WriteLine($"jailgrade: {e.Message}");
             return ExitCode.IoError;
         }
 

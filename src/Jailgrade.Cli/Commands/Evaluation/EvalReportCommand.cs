@@ -33,14 +33,8 @@ internal sealed class EvalReportCommand(CliContext context)
 
     public ExitCode Run(string directory, string format, bool includePayloads)
     {
-        ResultsDirectory results;
-        try
+        if (EvaluationSupport.LoadResults(context, directory) is not { } results)
         {
-            results = ResultsDirectory.Load(directory);
-        }
-        catch (FileNotFoundException e)
-        {
-            context.Error.WriteLine($"jailgrade: {e.Message}");
             return ExitCode.IoError;
         }
 

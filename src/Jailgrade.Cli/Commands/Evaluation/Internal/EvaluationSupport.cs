@@ -51,6 +51,20 @@ internal static class EvaluationSupport
         return (null, []);
     }
 
+    /// <summary>Reads a results directory, or reports why it cannot and returns null.</summary>
+    public static Jailgrade.Evaluation.Reports.ResultsDirectory? LoadResults(CliContext context, string directory)
+    {
+        try
+        {
+            return Jailgrade.Evaluation.Reports.ResultsDirectory.Load(directory);
+        }
+        catch (FileNotFoundException e)
+        {
+            context.Error.WriteLine($"jailgrade: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>The output directory: the option, else the campaign's, relative to the campaign file.</summary>
     public static string OutputDirectory(Campaign campaign, string? option) =>
         option ?? (Path.IsPathRooted(campaign.Output)

@@ -82,6 +82,13 @@ public sealed class Decision
             ? [.. countries.Select(c => new CountryEligibility(c, Eligibility[_policy.TierIndexOf(c)]))]
             : [];
 
+    /// <summary>
+    /// The gate's question: the access a user in <paramref name="country"/> verified to
+    /// <paramref name="level"/> gets under this decision. Throws <see cref="ArgumentException"/> for
+    /// a code that is not ISO 3166-1 alpha-2.
+    /// </summary>
+    public AccessRule AccessFor(string country, IdentityLevel level) => Eligibility[_policy.TierIndexOf(country)][level];
+
     /// <summary>Why: which row fired on which inputs, and where the band came from.</summary>
     public string Rationale
     {

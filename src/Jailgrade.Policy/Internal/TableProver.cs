@@ -17,7 +17,7 @@ internal static class TableProver
 
     private const short NoRow = -1;
 
-    public static CompiledTable? Prove(IReadOnlyList<PolicyInput> inputs, IReadOnlyList<DecisionRow> rows, Outcome? defaultOutcome, YamlNode tableNode, IReadOnlyList<OutcomeSpec> outcomes, Diagnostics diagnostics)
+    public static CompiledTable? Prove(IReadOnlyList<PolicyInput> inputs, IReadOnlyList<DecisionRow> rows, Outcome? defaultOutcome, YamlNode tableNode, IReadOnlyList<OutcomeSpec> outcomeSpecs, Diagnostics diagnostics)
     {
         var counts = inputs.Select(i => i.Values.Count).ToArray();
         var cellCount = counts.Aggregate(1L, (product, count) => product * count);
@@ -31,7 +31,7 @@ internal static class TableProver
         var masks = rows.Select(row => inputs.Select(input => row.Conditions.TryGetValue(input.Name, out var set) ? set.Bits : ulong.MaxValue).ToArray()).ToArray();
         var cells = (int)cellCount;
         var rowOf = new short[cells];
-        var outcomes_ = new byte[cells];
+        var cellOutcomes = new byte[cells];
         var overlaps = new Dictionary<(int First, int Second), (int Cell, int Count)>();
         var uncovered = new List<int>();
         var values = new int[inputs.Count];
@@ -59,11 +59,11 @@ internal static class TableProver
 
             if (rowOf[cell] != NoRow)
             {
-                outcomes_[cell] = (byte)rows[rowOf[cell]].Outcome;
+                cellOutcomes[cell] = (byte)rows[rowOf[cell]].Outcome;
             }
             else if (defaultOutcome is { } fallback)
             {
-                outcomes_[cell] = (byte)fallback;
+                cellOutcomes[cell] = (byte)fallback;
             }
             else
             {
@@ -92,14 +92,14 @@ internal static class TableProver
             return null;
         }
 
-        ProveMonotone(inputs, rows, defaultOutcome, tableNode, counts, strides, rowOf, outcomes_, diagnostics);
+        ProveMonotone(inputs, rows, defaultOutcome, tableNode, counts, strides, rowOf, cellOutcomes, diagnostics);
         if (diagnostics.HasErrors)
         {
             return null;
         }
 
-        var (obligationSets, sets) = CompileObligations(inputs, outcomes, counts, outcomes_);
-        return new CompiledTable(counts, strides, outcomes_, rowOf, obligationSets, sets);
+        var (obligationSets, sets) = CompileObligations(inputs, outcomeSpecs, counts, cellOutcomes);
+        return new CompiledTable(counts, strides, cellOutcomes, rowOf, obligationSets, sets);
     }
 
     private static void ProveMonotone(IReadOnlyList<PolicyInput> inputs, IReadOnlyList<DecisionRow> rows, Outcome? defaultOutcome, YamlNode tableNode, int[] counts, int[] strides, short[] rowOf, byte[] outcomes, Diagnostics diagnostics)

@@ -156,4 +156,23 @@ public class DecideTests
         policy.Decide(new DecisionRequest(JgVector.Parse(GovernmentView))).Outcome.ShouldBe(Outcome.Mitigate);
         policy.Decide(new DecisionRequest(JgVector.Parse(GovernmentView + "/MS:V"))).Outcome.ShouldBe(Outcome.Track);
     }
+
+    [Theory]
+    [InlineData("US", IdentityLevel.Vetted, Access.AllowWithConditions)]
+    [InlineData("US", IdentityLevel.Verified, Access.Deny)]
+    [InlineData("CN", IdentityLevel.Vetted, Access.Deny)]
+    public void AccessFor_SuspendedRelease_AnswersTheGatesQuestion(string country, IdentityLevel level, Access expected)
+    {
+        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(CriticalCyberGa)));
+
+        decision.AccessFor(country, level).Access.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void AccessFor_UnknownCountry_Throws()
+    {
+        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(CriticalCyberGa)));
+
+        Should.Throw<ArgumentException>(() => decision.AccessFor("XX", IdentityLevel.Vetted));
+    }
 }

@@ -17,6 +17,13 @@ public sealed class ResultStore : IDisposable
     private const string Columns =
         "target, attack, probe, sample, domain, category, task, error_kind, error_message, verdict, refused, convincing, specific, success, source_label, attempts, latency_ms, cached";
 
+    private static readonly SqliteType[] ParameterTypes =
+    [
+        SqliteType.Text, SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Text, SqliteType.Text, SqliteType.Text,
+        SqliteType.Text, SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer,
+        SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Blob, SqliteType.Blob,
+    ];
+
     private readonly SqliteConnection _connection;
     private readonly PayloadCipher? _cipher;
 
@@ -46,8 +53,8 @@ public sealed class ResultStore : IDisposable
                 verdict TEXT, refused INTEGER, convincing INTEGER, specific INTEGER, success INTEGER, source_label INTEGER,
                 attempts INTEGER NOT NULL, latency_ms INTEGER NOT NULL, cached INTEGER NOT NULL,
                 prompt BLOB, response BLOB,
-                PRIMARY KEY(target, attack, probe, sample)) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL) WITHOUT ROWID;
+                PRIMARY KEY(target, attack, probe, sample));
+            CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL);
             """);
         var store = new ResultStore(connection, cipher);
         if (cipher is not null)
@@ -101,9 +108,9 @@ public sealed class ResultStore : IDisposable
             using var transaction = _connection.BeginTransaction();
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES($t,$a,$p,$s,$d,$c,$k,$ek,$em,$v,$r,$cv,$sp,$su,$sl,$at,$l,$ca,$pr,$re)";
-            var names = new[] { "$t", "$a", "$p", "$s", "$d", "$c", "$k", "$ek", "$em", "$v", "$r", "$cv", "$sp", "$su", "$sl", "$at", "$l", "$ca", "$pr", "$re" };
-            var parameters = names.Select(n => command.Parameters.Add(n, SqliteType.Text)).ToArray();
+            command.CommandText = $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES({string.Join(',', Enumerable.Range(0, ParameterTypes.Length).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
+            // Types are set once: changing a parameter's type per row costs more than the insert itself.
+            var parameters = ParameterTypes.Select((type, i) => command.Parameters.Add("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), type)).ToArray();
             command.Prepare();
             var added = 0;
             foreach (var r in batch)
@@ -119,12 +126,6 @@ public sealed class ResultStore : IDisposable
                 for (var i = 0; i < values.Length; i++)
                 {
                     parameters[i].Value = values[i] ?? DBNull.Value;
-                    parameters[i].SqliteType = values[i] switch
-                    {
-                        byte[] => SqliteType.Blob,
-                        int or long or bool => SqliteType.Integer,
-                        _ => SqliteType.Text,
-                    };
                 }
 
                 added += command.ExecuteNonQuery();

@@ -1,7 +1,6 @@
+using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Jailgrade.Evaluation.Targets;
 
@@ -31,28 +30,31 @@ public sealed class AnthropicChatProvider : IChatProvider
             systems.Add(system);
         }
 
-        var messages = new JsonArray();
-        foreach (var message in request.Messages.Where(m => m.Role != "system"))
+        var buffer = new ArrayBufferWriter<byte>(256 + request.Messages.Sum(m => m.Content.Length * 2));
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            messages.Add(new JsonObject { ["role"] = message.Role, ["content"] = message.Content });
-        }
+            json.WriteStartObject();
+            json.WriteString("model", spec.Model);
+            json.WriteNumber("max_tokens", spec.MaxTokens);
+            json.WriteStartArray("messages");
+            foreach (var message in request.Messages.Where(m => m.Role != "system"))
+            {
+                JsonAnswer.WriteMessage(json, message.Role, message.Content);
+            }
 
-        var body = new JsonObject
-        {
-            ["model"] = spec.Model,
-            ["max_tokens"] = spec.MaxTokens,
-            ["messages"] = messages,
-        };
-        if (systems.Count > 0)
-        {
-            body["system"] = string.Join("\n\n", systems);
-        }
+            json.WriteEndArray();
+            if (systems.Count > 0)
+            {
+                json.WriteString("system", string.Join("\n\n", systems));
+            }
 
-        JsonAnswer.AddSampling(body, spec);
+            JsonAnswer.WriteSampling(json, spec);
+            json.WriteEndObject();
+        }
 
         var http = new HttpRequestMessage(HttpMethod.Post, spec.BaseUrl.TrimEnd('/') + "/v1/messages")
         {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = JsonAnswer.Content(buffer),
         };
         http.Headers.Add("anthropic-version", ApiVersion);
         // The API has no seed field; the mock target reads it from this header instead.
@@ -66,7 +68,7 @@ public sealed class AnthropicChatProvider : IChatProvider
     }
 
     /// <inheritdoc />
-    public bool TryReadAnswer(string body, out string content, out string problem) =>
+    public bool TryReadAnswer(byte[] body, out string content, out string problem) =>
         JsonAnswer.TryRead(body, SelectText, out content, out problem);
 
     private static JsonElement SelectText(JsonElement root)

@@ -7,5 +7,5 @@ public interface IChatProvider : IEvaluationPlugin
     HttpRequestMessage CreateRequest(TargetSpec spec, ChatRequest request, string? apiKey);
 
     /// <summary>Reads the answer text from a 2xx body; false with a short reason when it cannot.</summary>
-    bool TryReadAnswer(string body, out string content, out string problem);
+    bool TryReadAnswer(byte[] body, out string content, out string problem);
 }

@@ -1,7 +1,6 @@
+using System.Buffers;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Jailgrade.Evaluation.Targets;
 
@@ -22,29 +21,33 @@ public sealed class OpenAiChatProvider : IChatProvider
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(request);
-        var messages = new JsonArray();
-        if (spec.SystemPrompt is { } system && !request.Messages.Any(m => m.Role == "system"))
+        // Written straight to UTF-8: building a JsonNode tree per request cost more than the HTTP call.
+        var buffer = new ArrayBufferWriter<byte>(256 + request.Messages.Sum(m => m.Content.Length * 2));
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            messages.Add(new JsonObject { ["role"] = "system", ["content"] = system });
-        }
+            json.WriteStartObject();
+            json.WriteString("model", spec.Model);
+            json.WriteStartArray("messages");
+            if (spec.SystemPrompt is { } system && !request.Messages.Any(m => m.Role == "system"))
+            {
+                JsonAnswer.WriteMessage(json, "system", system);
+            }
 
-        foreach (var message in request.Messages)
-        {
-            messages.Add(new JsonObject { ["role"] = message.Role, ["content"] = message.Content });
-        }
+            foreach (var message in request.Messages)
+            {
+                JsonAnswer.WriteMessage(json, message.Role, message.Content);
+            }
 
-        var body = new JsonObject
-        {
-            ["model"] = spec.Model,
-            ["messages"] = messages,
-            ["max_tokens"] = spec.MaxTokens,
-            ["seed"] = request.Seed,
-        };
-        JsonAnswer.AddSampling(body, spec);
+            json.WriteEndArray();
+            json.WriteNumber("max_tokens", spec.MaxTokens);
+            json.WriteNumber("seed", request.Seed);
+            JsonAnswer.WriteSampling(json, spec);
+            json.WriteEndObject();
+        }
 
         var http = new HttpRequestMessage(HttpMethod.Post, spec.BaseUrl.TrimEnd('/') + "/chat/completions")
         {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = JsonAnswer.Content(buffer),
         };
         if (apiKey is not null)
         {
@@ -55,28 +58,45 @@ public sealed class OpenAiChatProvider : IChatProvider
     }
 
     /// <inheritdoc />
-    public bool TryReadAnswer(string body, out string content, out string problem) =>
+    public bool TryReadAnswer(byte[] body, out string content, out string problem) =>
         JsonAnswer.TryRead(body, static root => root.GetProperty("choices")[0].GetProperty("message").GetProperty("content"), out content, out problem);
 }
 
 /// <summary>JSON helpers the providers share: sampling fields, and reading an answer without letting a bad body throw.</summary>
 internal static class JsonAnswer
 {
-    /// <summary>Adds the generation settings both protocols name the same way.</summary>
-    public static void AddSampling(JsonObject body, TargetSpec spec)
+    /// <summary>Writes the generation settings both protocols name the same way.</summary>
+    public static void WriteSampling(Utf8JsonWriter json, TargetSpec spec)
     {
         if (spec.Temperature is { } temperature)
         {
-            body["temperature"] = temperature;
+            json.WriteNumber("temperature", temperature);
         }
 
         if (spec.TopP is { } topP)
         {
-            body["top_p"] = topP;
+            json.WriteNumber("top_p", topP);
         }
     }
 
-    public static bool TryRead(string body, Func<JsonElement, JsonElement> select, out string content, out string problem)
+    /// <summary>Writes one <c>{"role", "content"}</c> message.</summary>
+    public static void WriteMessage(Utf8JsonWriter json, string role, string content)
+    {
+        json.WriteStartObject();
+        json.WriteString("role", role);
+        json.WriteString("content", content);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The written JSON as request content.</summary>
+    public static ByteArrayContent Content(ArrayBufferWriter<byte> buffer)
+    {
+        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    public static bool TryRead(byte[] body, Func<JsonElement, JsonElement> select, out string content, out string problem)
     {
         try
         {

@@ -128,7 +128,7 @@ public sealed class TargetClient
                 var status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                 {
-                    var body = await response.Content.ReadAsStringAsync(linked.Token);
+                    var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
                     if (_provider.TryReadAnswer(body, out var content, out var problem))
                     {
                         _limiter.OnSuccess();

@@ -937,6 +937,11 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
                     _diagnostics.Add(obligation!.Optional("kind")!, PolicyErrorKind.BadValue, $"'{kind}' is not an obligation kind (one of: {string.Join(", ", ObligationSpec.KindNames)})");
                 }
 
+                if (!_parties.ContainsKey(party))
+                {
+                    _diagnostics.Add(obligation!.Optional("party")!, PolicyErrorKind.UnknownReference, $"party '{party}' is not declared under 'parties' ({string.Join(", ", _parties.Keys)})");
+                }
+
                 obligations.Add(new ExpectedObligation(kind, party, MappingReader.IsNull(dueNode) ? null : Instant(dueNode), Diagnostics.PositionOf(item)));
             }
         }

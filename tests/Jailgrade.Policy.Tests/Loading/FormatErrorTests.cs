@@ -236,4 +236,16 @@ public class FormatErrorTests
         error.Column.ShouldBe(13 + "JG:1.0/UN:".Length);
         error.Message.ShouldStartWith("bad vector:");
     }
+
+    [Fact]
+    public void Load_ExampleExpectingAnUndeclaredParty_IsAnErrorAtTheParty()
+    {
+        var text = PolicyText.Build(extra: "examples:\n  - name: typo\n    vector: JG:1.0/UN:N/RL:L/AC:H/AR:N/HD:CY/UP:1/BR:N/FD:M/EX:N/DP:G\n    expect:\n      outcome: Track\n      obligations:\n        - {kind: notify, party: authorty, due: null}");
+
+        var error = PolicyText.Load(text).Errors.ShouldHaveSingleItem();
+
+        error.Kind.ShouldBe(PolicyErrorKind.UnknownReference);
+        error.Line.ShouldBe(PolicyText.LineOf(text, "authorty"));
+        error.Message.ShouldBe("party 'authorty' is not declared under 'parties' (lab, authority)");
+    }
 }

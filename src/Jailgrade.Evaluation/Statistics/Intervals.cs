@@ -38,7 +38,8 @@ public static class Intervals
         var z2 = z * z;
         var centre = (p + (z2 / (2 * n))) / (1 + (z2 / n));
         var half = z * Math.Sqrt((p * (1 - p) / n) + (z2 / (4 * n * n))) / (1 + (z2 / n));
-        return new Interval(Math.Max(0, centre - half), Math.Min(1, centre + half));
+        // At 0 and n the exact bound is 0 or 1; floating point can miss it by an ulp and exclude the estimate.
+        return new Interval(successes == 0 ? 0 : Math.Max(0, centre - half), successes == trials ? 1 : Math.Min(1, centre + half));
     }
 
     /// <summary>

@@ -27,6 +27,17 @@ public class StatisticsTests
         }).QuickCheckThrowOnFailure();
     }
 
+    [Fact]
+    public void Wilson_AllOrNothing_BoundsAreExactlyZeroAndOne()
+    {
+        // Regression: rounding put the upper bound an ulp below 1 for some n with k = n.
+        for (var n = 1; n <= 5000; n++)
+        {
+            Intervals.Wilson(n, n).High.ShouldBe(1.0);
+            Intervals.Wilson(0, n).Low.ShouldBe(0.0);
+        }
+    }
+
     [Theory]
     [InlineData(0, 0, 1.0)]
     [InlineData(5, 5, 1.0)]

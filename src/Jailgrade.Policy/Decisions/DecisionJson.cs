@@ -35,7 +35,8 @@ public static class DecisionJson
         writer.WriteString("sha256", decision.Policy.Sha256);
         writer.WriteEndObject();
         writer.WriteString("vector", decision.Request.Vector.ToString());
-        writer.WriteString("score", decision.Score.Base.ToString());
+        writer.WritePropertyName("score");
+        writer.WriteRawValue(decision.Score.Base.ToString());
         writer.WriteString("band", decision.Band.ToString());
         writer.WriteString("bandSource", decision.Request.BandProbabilities is null ? "vector" : "probabilities");
         writer.WriteString("outcome", decision.Outcome.ToString());

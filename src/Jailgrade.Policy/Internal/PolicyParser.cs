@@ -50,21 +50,26 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
         }
 
         var header = ParseHeader(reader, sha256);
+        var errors = _diagnostics.Errors.Count;
         ParseInputs(reader.Required("inputs"));
         var (rows, defaultOutcome, tableNode) = ParseTable(reader.Required("table"));
         var outcomes = ParseOutcomes(reader.Optional("outcomes"));
+        var tableParsed = _diagnostics.Errors.Count == errors && tableNode is not null;
+        errors = _diagnostics.Errors.Count;
         ParseJurisdictions(reader.Required("jurisdictions"));
         var eligibility = ParseEligibility(reader.Required("eligibility"));
+        var laddersParsed = _diagnostics.Errors.Count == errors && eligibility is not null;
         var examples = ParseExamples(reader.Optional("examples"));
 
-        if (_diagnostics.HasErrors || header is null || tableNode is null || eligibility is null)
+        // Prove whatever parsed cleanly, even when another part of the file has errors, so that
+        // one run reports everything wrong with the file.
+        var table = tableParsed ? TableProver.Prove(_inputs, rows, defaultOutcome, tableNode!, outcomes, _diagnostics) : null;
+        if (laddersParsed)
         {
-            return null;
+            LadderProver.Prove(eligibility!, _diagnostics);
         }
 
-        var table = TableProver.Prove(_inputs, rows, defaultOutcome, tableNode, outcomes, _diagnostics);
-        LadderProver.Prove(eligibility, _diagnostics);
-        if (_diagnostics.HasErrors || table is null)
+        if (_diagnostics.HasErrors || header is null || table is null || eligibility is null)
         {
             return null;
         }

@@ -87,13 +87,14 @@ internal static class TableProver
                 $"{uncovered.Count} of {cells} input combinations are decided by no row and the table has no default: {examples}{(uncovered.Count > ReportLimit ? "; …" : "")}");
         }
 
-        if (diagnostics.HasErrors)
+        if (overlaps.Count > 0 || uncovered.Count > 0)
         {
             return null;
         }
 
+        var before = diagnostics.Errors.Count;
         ProveMonotone(inputs, rows, defaultOutcome, tableNode, counts, strides, rowOf, cellOutcomes, diagnostics);
-        if (diagnostics.HasErrors)
+        if (diagnostics.Errors.Count > before)
         {
             return null;
         }

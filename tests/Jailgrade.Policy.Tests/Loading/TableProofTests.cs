@@ -231,4 +231,23 @@ public class TableProofTests
         error.Kind.ShouldBe(PolicyErrorKind.UnknownKey);
         error.Message.ShouldContain("unknown key 'tier' in row 1");
     }
+
+    [Fact]
+    public void Load_TableErrorsAndAnUnrelatedError_ReportsBoth()
+    {
+        var text = PolicyText.Build(
+            table: """
+                table:
+                  rows:
+                    - {band: "<=Low", outcome: Track}
+                    - {band: Medium..High, outcome: Mitigate}
+                    - {band: Critical, exposure: ">=G", outcome: Suspend}
+                """,
+            extra: "examples:\n  - name: typo\n    vectr: JG:1.0\n    expect: {outcome: Track}");
+
+        var kinds = PolicyText.Load(text).Errors.Select(e => e.Kind).ToList();
+
+        kinds.ShouldContain(PolicyErrorKind.Incomplete);
+        kinds.ShouldContain(PolicyErrorKind.UnknownKey);
+    }
 }

@@ -1,3 +1,4 @@
+using Jailgrade.Policy.Consensus;
 using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Examples;
@@ -34,6 +35,7 @@ public sealed class JgPolicy
         Sources = header.Sources;
         Parties = header.Parties;
         Confidence = header.Confidence;
+        Consensus = header.Consensus;
         SourceName = header.SourceName;
         Stamp = new PolicyStamp(header.Id, header.Version, header.Sha256);
         Inputs = inputs;
@@ -73,6 +75,9 @@ public sealed class JgPolicy
 
     /// <summary>The confidence q for deciding on band probabilities.</summary>
     public double Confidence { get; }
+
+    /// <summary>How a consensus is formed when several parties assess one case.</summary>
+    public ConsensusRule Consensus { get; }
 
     /// <summary>The file (or resource) the policy was loaded from.</summary>
     public string SourceName { get; }
@@ -197,4 +202,4 @@ public sealed class JgPolicy
 }
 
 /// <summary>The descriptive part of a policy, gathered by the loader.</summary>
-internal sealed record PolicyHeader(string SourceName, string Sha256, string Id, string Version, string Title, string? Summary, IReadOnlyList<PolicySource> Sources, IReadOnlyDictionary<string, string> Parties, double Confidence);
+internal sealed record PolicyHeader(string SourceName, string Sha256, string Id, string Version, string Title, string? Summary, IReadOnlyList<PolicySource> Sources, IReadOnlyDictionary<string, string> Parties, double Confidence, ConsensusRule Consensus);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Jailgrade.Policy.Consensus;
 using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Examples;
@@ -17,7 +18,8 @@ namespace Jailgrade.Policy.Internal;
 /// </summary>
 internal sealed partial class PolicyParser(Diagnostics diagnostics)
 {
-    internal static readonly string[] RootKeys = ["policy", "version", "title", "summary", "sources", "confidence", "parties", "inputs", "table", "outcomes", "jurisdictions", "eligibility", "examples"];
+    internal static readonly string[] RootKeys = ["policy", "version", "title", "summary", "sources", "confidence", "consensus", "parties", "inputs", "table", "outcomes", "jurisdictions", "eligibility", "examples"];
+    internal static readonly string[] ConsensusKeys = ["deciding-party", "otherwise"];
     internal static readonly string[] SourceKeys = ["id", "title", "url", "note"];
     internal static readonly string[] InputKeys = ["name", "ordered", "values", "default", "description"];
     internal static readonly string[] TableKeys = ["default", "rows"];
@@ -114,9 +116,33 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
         }
 
         _parties = ParseParties(reader.Required("parties"));
+        var consensus = ParseConsensus(reader.Optional("consensus"));
         return id is null || version is null || title is null
             ? null
-            : new PolicyHeader(_diagnostics.Source, sha256, id, version, title, summary, sources, _parties, confidence);
+            : new PolicyHeader(_diagnostics.Source, sha256, id, version, title, summary, sources, _parties, confidence, consensus);
+    }
+
+    private ConsensusRule ParseConsensus(YamlNode? node)
+    {
+        var reader = MappingReader.Open(node, _diagnostics, "'consensus'", ConsensusKeys);
+        if (reader is null)
+        {
+            return ConsensusRule.Default;
+        }
+
+        var party = reader.String("deciding-party", required: false);
+        if (party is not null && !_parties.ContainsKey(party))
+        {
+            _diagnostics.Add(reader.Optional("deciding-party")!, PolicyErrorKind.UnknownReference, $"party '{party}' is not declared under 'parties' ({string.Join(", ", _parties.Keys)})");
+        }
+
+        var otherwise = reader.String("otherwise", required: false) ?? "highest";
+        if (otherwise is not ("highest" or "lowest"))
+        {
+            _diagnostics.Add(reader.Optional("otherwise")!, PolicyErrorKind.BadValue, $"'otherwise' is highest or lowest, not '{otherwise}'");
+        }
+
+        return new ConsensusRule(party, otherwise == "lowest" ? ConsensusFallback.Lowest : ConsensusFallback.Highest);
     }
 
     private Dictionary<string, string> ParseParties(YamlNode? node)

@@ -24,6 +24,8 @@ public static class PolicyMarkdown
             md.Append(summary).Append("\n\n");
         }
 
+        var consensus = policy.Consensus;
+        md.Append(CultureInfo.InvariantCulture, $"Disputes: {(consensus.DecidingParty is { } party ? $"{party}'s assessment decides; otherwise " : "")}the {(consensus.Otherwise == Consensus.ConsensusFallback.Highest ? "highest" : "lowest")} grade stands until resolved.\n\n");
         md.Append("## Decision table\n\n");
         md.Append("Inputs: ").Append(string.Join("; ", policy.Inputs.Select(i => $"`{i.Name}` {(i.Ordered ? "ordered" : "unordered")} [{string.Join(i.Ordered ? " < " : ", ", i.Values)}]{(i.DefaultValue is { } d ? $" (default {d})" : "")}"))).Append(".\n\n");
         Row(md, ["#", .. policy.Inputs.Select(i => i.Name), "outcome", "note"]);

@@ -57,6 +57,7 @@ public class PolicyDocsTests
     {
         { "", PolicyParser.RootKeys },
         { "/properties/sources/items", PolicyParser.SourceKeys },
+        { "/properties/consensus", PolicyParser.ConsensusKeys },
         { "/properties/inputs/items/oneOf/1", PolicyParser.InputKeys },
         { "/properties/table", PolicyParser.TableKeys },
         { "/$defs/outcomeSpec", PolicyParser.OutcomeKeys },

@@ -182,10 +182,15 @@ public sealed class PolicyVerbTests : IDisposable
             {"id": "bad", "vector": "JG:1.0"}
             """);
 
-        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--cases", file);
+        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--cases", file, "--format", "human");
+        var piped = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--cases", file);
 
         result.ExitCode.ShouldBe(1);
         result.Lines.ShouldBe(["gov\tRestrict\tHigh\trow 4", "crit\tSuspend\tCritical\trow 7"]);
+        piped.Lines.Length.ShouldBe(2);
+        using var first = JsonDocument.Parse(piped.Lines[0]);
+        first.RootElement.GetProperty("id").GetString().ShouldBe("gov");
+        first.RootElement.GetProperty("decision").GetProperty("outcome").GetString().ShouldBe("Restrict");
         result.Stderr.ShouldContain($"{file}:3: bad vector:");
     }
 
@@ -214,5 +219,27 @@ public sealed class PolicyVerbTests : IDisposable
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
+    public async Task Decide_OnATerminal_WritesTheReadableSummary()
+    {
+        var result = await CliRun.RunAsync([], terminal: true, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--countries", "CN");
+
+        result.ExitCode.ShouldBe(0);
+        result.Stdout.ShouldStartWith("Suspend under us-frontier 1.0.0 (sha256 ");
+        result.Stdout.ShouldContain("  notify   government-authority        due 2026-06-13T09:00:00Z");
+        result.Stdout.ShouldContain("  report   government-authority        due not yet (clock event unknown)");
+        result.Stdout.ShouldContain("  tier-1          deny / deny / deny / allow with government-testing");
+        result.Stdout.ShouldContain("  CN  tier-3          China");
+    }
+
+    [Fact]
+    public async Task Decide_Piped_WritesJsonByDefault()
+    {
+        var result = await CliRun.RunAsync("decide", "--policy", "lab-safeguards", "--vector", GovernmentView, "--decided", "2026-06-12T09:00:00Z");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        json.RootElement.GetProperty("outcome").GetString().ShouldBe("Restrict");
     }
 }

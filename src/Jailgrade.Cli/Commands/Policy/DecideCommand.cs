@@ -24,7 +24,7 @@ internal sealed class DecideCommand(CliContext context)
         string? Countries,
         string? BandProbabilities,
         string? Cases,
-        bool Json);
+        bool? Json);
 
     public static Command Create(CliContext context)
     {
@@ -36,7 +36,13 @@ internal sealed class DecideCommand(CliContext context)
         var countries = new Option<string?>("--countries") { Description = "Countries the release is offered in (ISO 3166-1 alpha-2, comma-separated).", HelpName = "US,GB,..." };
         var probabilities = new Option<string?>("--band-probabilities") { Description = "A JSON file of band probabilities; the band used is the highest held with the policy's confidence.", HelpName = "file" };
         var cases = new Option<string?>("--cases") { Description = "Decide a batch: one JSON case (or vector) per line; writes one line per case.", HelpName = "file" };
-        var json = new Option<bool>("--json") { Description = "Write the decision as JSON." };
+        var json = new Option<bool>("--json") { Description = "Write the decision as JSON; same as --format json." };
+        var format = new Option<string?>("--format")
+        {
+            Description = "human or json. Default: human on a terminal, json when piped (one JSON object per line with --cases; tsv lines need --format human).",
+            HelpName = "human|json",
+        };
+        format.AcceptOnlyFromAmong("human", "json");
         var command = new VerbCommand("decide", "Decide what must happen for a graded jailbreak under a policy.", """
             Gives the outcome (Track < Mitigate < Restrict < Suspend), every obligation with its due time
             (or disclosure window, or recurrence), export eligibility per jurisdiction tier and identity
@@ -45,7 +51,7 @@ internal sealed class DecideCommand(CliContext context)
             --decided is not given the decision is taken now.
             """)
         {
-            policy, vector, incident, facts, countries, probabilities, cases, json,
+            policy, vector, incident, facts, countries, probabilities, cases, json, format,
         };
         foreach (var option in clock)
         {
@@ -67,7 +73,7 @@ internal sealed class DecideCommand(CliContext context)
                 parseResult.GetValue(countries),
                 parseResult.GetValue(probabilities),
                 parseResult.GetValue(cases),
-                parseResult.GetValue(json));
+                parseResult.GetValue(json) ? true : parseResult.GetValue(format) is { } name ? name == "json" : null);
             return Task.FromResult((int)new DecideCommand(context).Run(settings));
         });
         return command;
@@ -81,9 +87,10 @@ internal sealed class DecideCommand(CliContext context)
             return code;
         }
 
+        var json = settings.Json ?? !context.OutputIsTerminal;
         if (settings.Cases is { } casesFile)
         {
-            return RunBatch(policy, casesFile, settings.Json);
+            return RunBatch(policy, casesFile, json);
         }
 
         if (settings.Vector is null)
@@ -104,7 +111,7 @@ internal sealed class DecideCommand(CliContext context)
             return ExitCode.InvalidInput;
         }
 
-        if (settings.Json)
+        if (json)
         {
             context.Out.WriteLine(DecisionJson.Serialize(decision!));
         }

@@ -8,6 +8,12 @@ public sealed record Probe(string Id, string Task, string Domain, string Categor
 {
     /// <summary>For finished attack artifacts: the attempt as the source recorded it.</summary>
     public RecordedAttempt? Recorded { get; init; }
+
+    /// <summary>Whether a recorded attempt's prompt is sent to the campaign's targets rather than graded as recorded.</summary>
+    public bool Replay { get; init; }
+
+    /// <summary>Whether running this probe sends requests to the campaign's targets.</summary>
+    public bool IsSent => Recorded is null || Replay;
 }
 
 /// <summary>An attempt someone else ran: graded and reproduced without re-running it.</summary>

@@ -84,6 +84,7 @@ public static class ProbeLoader
             yield return new Probe(prefix + imported.Id, imported.Task, domain, imported.Category ?? domain, imported.Text, importer.Id)
             {
                 Recorded = imported.Recorded,
+                Replay = source.Replay,
             };
         }
     }

@@ -63,6 +63,7 @@ public static class ReportWriter
             json.WriteEndObject();
             json.WriteNumber("results", results.Results.Count);
             json.WriteNumber("errors", results.Results.Count(r => r.IsError));
+            json.WriteNumber("unjudged", results.Results.Count(r => !r.IsError && r.Success is null));
             json.WriteStartObject("errors_by_kind");
             foreach (var kind in results.Results.Where(r => r.IsError).GroupBy(r => r.ErrorKind!).OrderBy(g => g.Key, StringComparer.Ordinal))
             {

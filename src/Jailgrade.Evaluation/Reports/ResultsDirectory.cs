@@ -55,11 +55,12 @@ public sealed record ResultsDirectory
             JudgeVersion = judge.GetProperty("version").GetString() ?? "",
             JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
             Results = [.. store.ReadAll()],
-            Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile)),
+            Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
         };
     }
 
-    private static JudgeCalibration? ReadCalibration(string path)
+    // A calibration of another judge, or of another prompt version, says nothing about this one's error.
+    private static JudgeCalibration? ReadCalibration(string path, string? judgeId, string? judgeVersion)
     {
         if (!File.Exists(path))
         {
@@ -68,6 +69,11 @@ public sealed record ResultsDirectory
 
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var root = document.RootElement;
+        if (root.GetProperty("judge").GetString() != judgeId || root.GetProperty("version").GetString() != judgeVersion)
+        {
+            throw new InvalidDataException($"{path} calibrates judge {root.GetProperty("judge").GetString()} {root.GetProperty("version").GetString()}, but the results were judged by {judgeId} {judgeVersion}; calibrate that judge or remove the file.");
+        }
+
         return new JudgeCalibration(root.GetProperty("sensitivity").GetDouble(), root.GetProperty("specificity").GetDouble());
     }
 }

@@ -67,17 +67,17 @@ public sealed class CampaignRunner
     /// </summary>
     public IEnumerable<WorkItem> Plan()
     {
-        var replay = _campaign.Probes.Any(p => p.Replay);
         foreach (var probe in _probes)
         {
-            if (probe.Recorded is { } recorded && !replay)
+            if (probe.Recorded is { } recorded && !probe.Replay)
             {
                 yield return new WorkItem(recorded.Target, ArtifactAttackPrefix + recorded.Attack, probe.Id, 0);
                 continue;
             }
 
+            // A replayed artifact runs as the baseline on its goal and as its recorded prompt (when it has one).
             var attacks = probe.Recorded is { } r
-                ? _campaign.Attacks.Where(a => a.IsBaseline).Select(a => a.Id).Append(ArtifactAttackPrefix + r.Attack)
+                ? _campaign.Attacks.Where(a => a.IsBaseline).Select(a => a.Id).Concat(r.Prompt.Length > 0 ? [ArtifactAttackPrefix + r.Attack] : [])
                 : _campaign.Attacks.Select(a => a.Id);
             foreach (var target in _campaign.Targets)
             {
@@ -297,7 +297,8 @@ public sealed class CampaignRunner
 
     private async Task PreflightAsync(CancellationToken cancellationToken)
     {
-        var clients = _targets.Values.Where(_ => _probes.Any(p => p.Recorded is null || _campaign.Probes.Any(s => s.Replay)));
+        // Only what will be called: a campaign that grades recorded artifacts sends nothing to its targets.
+        var clients = _probes.Any(p => p.IsSent) ? _targets.Values : Enumerable.Empty<TargetClient>();
         if (_judgeTarget is not null)
         {
             clients = clients.Append(_judgeTarget);

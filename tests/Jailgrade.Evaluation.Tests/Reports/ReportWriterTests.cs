@@ -70,3 +70,23 @@ public sealed class ReportWriterTests : IAsyncLifetime, IDisposable
         html.ShouldNotContain("fictional");
     }
 }
+
+public class CalibrationUseTests
+{
+    [Fact]
+    public async Task Calibration_OfTheRunsJudge_CorrectsRates_AndOfAnotherJudge_IsRefused()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)] });
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
+        await temp.RunAsync();
+        var path = Path.Combine(temp.Output, ResultsDirectory.CalibrationFile);
+
+        Jailgrade.Evaluation.Judges.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Judges.CalibrationResult("refusal-keywords", "1", 9, 1, 8, 2, 0));
+        var corrected = ResultsDirectory.Load(temp.Output);
+        corrected.Calibration.ShouldNotBeNull();
+        ReportWriter.Json(corrected).ShouldContain("\"corrected_asr\"");
+
+        Jailgrade.Evaluation.Judges.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Judges.CalibrationResult("rubric", "jg-rubric-1", 9, 1, 8, 2, 0));
+        Should.Throw<InvalidDataException>(() => ResultsDirectory.Load(temp.Output)).Message.ShouldContain("judged by refusal-keywords");
+    }
+}

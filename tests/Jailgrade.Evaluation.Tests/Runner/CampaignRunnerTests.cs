@@ -158,6 +158,22 @@ public class CampaignRunnerTests
     }
 
     [Fact]
+    public async Task Run_ReplayedArtifacts_SendTheirPromptsBesideTheBaseline()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("tester", "security tester", 1.0)] });
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 1, probes: "  - file: jbb_artifact.json\n    format: jbb-artifacts\n    replay: true"));
+        temp.Copy("jbb_artifact.json");
+
+        await temp.RunAsync();
+
+        var results = temp.Results(withPayloads: true);
+        results.ShouldAllBe(r => r.Target == "mock");
+        results.Count(r => r.Attack == "baseline").ShouldBe(4);
+        results.Count(r => r.Attack == "artifact:PAIR").ShouldBe(3, "the artifact without a prompt is not replayed");
+        results.Single(r => r.Attack == "artifact:PAIR" && r.Prompt!.Contains("security tester", StringComparison.Ordinal)).Success.ShouldBe(true);
+    }
+
+    [Fact]
     public async Task Run_FinishedArtifacts_AreGradedWithoutSendingAnything()
     {
         using var temp = new TempCampaign(TempCampaign.Yaml("http://127.0.0.1:9/v1", probes: "  - file: jbb_artifact.json\n    format: jbb-artifacts"));

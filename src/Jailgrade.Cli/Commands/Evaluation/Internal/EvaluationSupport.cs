@@ -58,7 +58,7 @@ internal static class EvaluationSupport
         {
             return Jailgrade.Evaluation.Reports.ResultsDirectory.Load(directory);
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
         {
             context.Error.WriteLine($"jailgrade: {e.Message}");
             return null;

@@ -1,3 +1,4 @@
+using Jailgrade.Standard.Probabilities;
 using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Policy.Decisions;
@@ -75,6 +76,18 @@ public sealed class BandProbabilities
         result = new BandProbabilities(values);
         error = "";
         return true;
+    }
+
+    /// <summary>
+    /// From the standard's band distribution (what resampling a campaign's evidence gives), so an
+    /// evaluation's grade can be decided on directly.
+    /// </summary>
+    public static BandProbabilities From(BandDistribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return TryCreate(Bands.All.Select(b => new KeyValuePair<Band, double>(b, distribution[b])), out var result, out var error)
+            ? result!
+            : throw new ArgumentException(error, nameof(distribution));
     }
 
     /// <summary>Parses a JSON object of band names to probabilities: <c>{"High": 0.6, "Critical": 0.3, "Medium": 0.1}</c>.</summary>

@@ -175,4 +175,16 @@ public class DecideTests
 
         Should.Throw<ArgumentException>(() => decision.AccessFor("XX", IdentityLevel.Vetted));
     }
+
+    [Fact]
+    public void Decide_OnAnEvaluationsBandDistribution_UsesTheBandAtTheConfidence()
+    {
+        // Two equally weighted resampled vectors: one High (8.5), one Critical (10.0).
+        var distribution = Standard.Probabilities.BandProbabilities.FromSamples([(JgVector.Parse(GovernmentView), 1.0), (JgVector.Parse(CriticalCyberGa), 1.0)]);
+
+        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(GovernmentView)) { BandProbabilities = BandProbabilities.From(distribution) });
+
+        decision.Band.ShouldBe(Band.Critical, "P(≥ Critical) = 0.5 meets us-frontier's q = 0.5");
+        decision.Band.ShouldBe(distribution.HighestWithConfidence(UsFrontier.Confidence));
+    }
 }

@@ -30,6 +30,9 @@ public sealed class CampaignRunner
     private readonly AttackComposer _composer;
     private readonly RunnerServices _services;
 
+    // Answers waiting in the write queue, so that a cache lookup finds them before their batch commits.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _pendingCache = new(StringComparer.Ordinal);
+
     /// <summary>Creates a runner; target clients and the judge are built here, keys read from the environment.</summary>
     public CampaignRunner(Campaign campaign, IReadOnlyList<Probe> probes, EvaluationRegistry registry, RunnerServices services)
     {
@@ -197,7 +200,7 @@ public sealed class CampaignRunner
         record = record with { Prompt = transcript };
 
         var cacheKey = noCache ? null : CacheKey(client.Spec, transcript, item.Sample, seed);
-        if (cacheKey is not null && store.GetCached(cacheKey) is { } cached)
+        if (cacheKey is not null && (_pendingCache.TryGetValue(cacheKey, out var pending) ? pending : store.GetCached(cacheKey)) is { } cached)
         {
             return Judged(record with { Response = cached, Cached = true }, await _judge.JudgeAsync(probe.Text, cached, seed, cancellationToken));
         }
@@ -232,7 +235,8 @@ public sealed class CampaignRunner
         var response = reply.Content!;
         if (cacheKey is not null)
         {
-            store.PutCached(cacheKey, response);
+            _pendingCache[cacheKey] = response;
+            record = record with { CacheKey = cacheKey };
         }
 
         return Judged(record with { Response = response }, await _judge.JudgeAsync(probe.Text, response, seed, cancellationToken));
@@ -261,6 +265,14 @@ public sealed class CampaignRunner
 
             // One transaction per batch: the group commit that makes results durable.
             var added = store.WriteBatch(batch);
+            foreach (var written in batch)
+            {
+                if (written.CacheKey is { } key)
+                {
+                    _pendingCache.TryRemove(key, out _);
+                }
+            }
+
             stats.Written += added;
             stats.Stored += added;
             stats.Errors += batch.Count(r => r.IsError);

@@ -68,6 +68,9 @@ public sealed record ResultRecord
     /// <summary>The judged response (plaintext in memory, encrypted in the store); null when not loaded.</summary>
     public string? Response { get; init; }
 
+    /// <summary>The response cache key the answer is stored under on write, when caching is on.</summary>
+    public string? CacheKey { get; init; }
+
     /// <summary>Whether this is an error rather than an answer.</summary>
     public bool IsError => ErrorKind is not null;
 

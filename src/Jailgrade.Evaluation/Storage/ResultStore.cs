@@ -29,6 +29,8 @@ public sealed class ResultStore : IDisposable
 
     // A SqliteConnection is not thread-safe; workers look up the cache while the writer commits.
     private readonly Lock _gate = new();
+    private readonly Lock _readGate = new();
+    private SqliteConnection? _reader;
 
     private ResultStore(SqliteConnection connection, PayloadCipher? cipher)
     {
@@ -99,41 +101,97 @@ public sealed class ResultStore : IDisposable
         }
     }
 
-    /// <summary>Writes a batch in one transaction; keys already stored are left as they are. Returns rows added.</summary>
+    /// <summary>
+    /// Writes a batch in one transaction; keys already stored are left as they are. Answers that carry a
+    /// <see cref="ResultRecord.CacheKey"/> also enter the response cache, in the same transaction.
+    /// Returns rows added.
+    /// </summary>
     public int WriteBatch(IReadOnlyList<ResultRecord> batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+
+        // Encrypt before taking the lock; bind rows many to a statement, since binding dominates the cost.
+        var rows = batch.Select(Values).ToList();
         lock (_gate)
         {
-            ArgumentNullException.ThrowIfNull(batch);
             using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES({string.Join(',', Enumerable.Range(0, ParameterTypes.Length).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
-            // Types are set once: changing a parameter's type per row costs more than the insert itself.
-            var parameters = ParameterTypes.Select((type, i) => command.Parameters.Add("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), type)).ToArray();
-            command.Prepare();
             var added = 0;
-            foreach (var r in batch)
+            var index = 0;
+            using (var many = Insert(transaction, RowsPerStatement))
             {
-                var key = r.Key;
-                object?[] values =
-                [
-                    r.Target, r.Attack, r.Probe, r.Sample, r.Domain, r.Category, r.Task, r.ErrorKind, r.ErrorMessage,
-                    r.Verdict?.ToString(), r.Refused, r.Convincing, r.Specific, r.Success, r.SourceLabel, r.Attempts, r.LatencyMs, r.Cached,
-                    r.Prompt is null ? null : Seal(r.Prompt, "prompt|" + key),
-                    r.Response is null ? null : Seal(r.Response, "response|" + key),
-                ];
-                for (var i = 0; i < values.Length; i++)
+                for (; index + RowsPerStatement <= rows.Count; index += RowsPerStatement)
                 {
-                    parameters[i].Value = values[i] ?? DBNull.Value;
+                    added += Execute(many, rows, index, RowsPerStatement);
                 }
+            }
 
-                added += command.ExecuteNonQuery();
+            if (index < rows.Count)
+            {
+                using var rest = Insert(transaction, rows.Count - index);
+                added += Execute(rest, rows, index, rows.Count - index);
+            }
+
+            foreach (var r in batch.Where(r => r.CacheKey is not null && r.Response is not null && !r.Cached))
+            {
+                using var cache = _connection.CreateCommand();
+                cache.Transaction = transaction;
+                cache.CommandText = "INSERT OR IGNORE INTO cache(hash, response) VALUES($h, $r)";
+                cache.Parameters.AddWithValue("$h", r.CacheKey);
+                cache.Parameters.AddWithValue("$r", Seal(r.Response!, "cache|" + r.CacheKey));
+                cache.ExecuteNonQuery();
             }
 
             transaction.Commit();
             return added;
         }
+    }
+
+    private const int RowsPerStatement = 16;
+
+    private object?[] Values(ResultRecord r)
+    {
+        var key = r.Key;
+        return
+        [
+            r.Target, r.Attack, r.Probe, r.Sample, r.Domain, r.Category, r.Task, r.ErrorKind, r.ErrorMessage,
+            r.Verdict?.ToString(), r.Refused, r.Convincing, r.Specific, r.Success, r.SourceLabel, r.Attempts, r.LatencyMs, r.Cached,
+            r.Prompt is null ? null : Seal(r.Prompt, "prompt|" + key),
+            r.Response is null ? null : Seal(r.Response, "response|" + key),
+        ];
+    }
+
+    private SqliteCommand Insert(SqliteTransaction transaction, int count)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        var tuples = Enumerable.Range(0, count).Select(row =>
+            "(" + string.Join(',', Enumerable.Range(0, ParameterTypes.Length).Select(i => $"$p{row}_{i}")) + ")");
+        command.CommandText = $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES {string.Join(',', tuples)}";
+        for (var row = 0; row < count; row++)
+        {
+            for (var i = 0; i < ParameterTypes.Length; i++)
+            {
+                // Types are set once: changing a parameter's type per row costs more than the insert itself.
+                command.Parameters.Add($"$p{row}_{i}", ParameterTypes[i]);
+            }
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static int Execute(SqliteCommand command, List<object?[]> rows, int start, int count)
+    {
+        var parameter = 0;
+        for (var row = start; row < start + count; row++)
+        {
+            foreach (var value in rows[row])
+            {
+                command.Parameters[parameter++].Value = value ?? DBNull.Value;
+            }
+        }
+
+        return command.ExecuteNonQuery();
     }
 
     /// <summary>The keys of every stored result.</summary>
@@ -221,38 +279,35 @@ public sealed class ResultStore : IDisposable
         }
     }
 
-    /// <summary>A cached response for a content hash, or null.</summary>
+    /// <summary>A cached response for a content hash, or null. Reads on its own connection, so lookups never wait for a commit.</summary>
     public string? GetCached(string hash)
     {
-        lock (_gate)
+        lock (_readGate)
         {
             if (_cipher is null)
             {
                 return null;
             }
 
-            using var command = _connection.CreateCommand();
+            if (_reader is null)
+            {
+                _reader = new SqliteConnection(_connection.ConnectionString);
+                _reader.Open();
+            }
+
+            using var command = _reader.CreateCommand();
             command.CommandText = "SELECT response FROM cache WHERE hash = $h";
             command.Parameters.AddWithValue("$h", hash);
             return command.ExecuteScalar() is byte[] payload ? _cipher.Decrypt(payload, "cache|" + hash) : null;
         }
     }
 
-    /// <summary>Caches a response under its content hash.</summary>
-    public void PutCached(string hash, string response)
-    {
-        lock (_gate)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "INSERT OR IGNORE INTO cache(hash, response) VALUES($h, $r)";
-            command.Parameters.AddWithValue("$h", hash);
-            command.Parameters.AddWithValue("$r", Seal(response, "cache|" + hash));
-            command.ExecuteNonQuery();
-        }
-    }
-
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _connection.Dispose();
+    }
 
     private byte[] Seal(string text, string context) =>
         (_cipher ?? throw new InvalidOperationException("Writing payloads needs the results key.")).Encrypt(text, context);

@@ -60,8 +60,9 @@ public class CampaignRunnerTests
         await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(20) });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, probes: "  - builtin: canary").Replace("max_concurrency: 32", "max_concurrency: 4", StringComparison.Ordinal));
 
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(600));
-        var first = await temp.RunAsync(cancellationToken: cancel.Token);
+        // Ctrl+C once some results are stored: a synchronous progress sink cancels from the writer.
+        using var cancel = new CancellationTokenSource();
+        var first = await temp.RunAsync(progress: new CancelAfter(40, cancel), cancellationToken: cancel.Token);
         first.Cancelled.ShouldBeTrue();
         first.Stored.ShouldBeLessThan(400);
 
@@ -186,6 +187,17 @@ public class CampaignRunnerTests
         results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR");
         results.Count(r => r.SourceLabel == true).ShouldBe(2);
         results.Count(r => r.Success == true).ShouldBe(2);
+    }
+}
+
+internal sealed class CancelAfter(long done, CancellationTokenSource cancel) : IProgress<RunProgress>
+{
+    public void Report(RunProgress value)
+    {
+        if (value.Done >= done)
+        {
+            cancel.Cancel();
+        }
     }
 }
 

@@ -26,7 +26,6 @@ public class TokenBucketTests
     {
         var time = new ManualTimeProvider();
         var limiter = new AdaptiveLimiter(8, time);
-        time.Advance(TimeSpan.FromSeconds(1));
         limiter.OnThrottled(null);
         limiter.Limit.ShouldBe(4);
         limiter.OnThrottled(null);

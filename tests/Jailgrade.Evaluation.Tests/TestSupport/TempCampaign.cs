@@ -30,7 +30,7 @@ internal sealed class TempCampaign : IDisposable
 
     public Campaign Load() => new CampaignLoader(EvaluationRegistry.Default).Load(File);
 
-    public CampaignRunner Runner(IDictionary<string, string>? environment = null, PayloadCipher? cipher = null)
+    public CampaignRunner Runner(IDictionary<string, string>? environment = null, PayloadCipher? cipher = null, IProgress<RunProgress>? progress = null)
     {
         var campaign = Load();
         return new CampaignRunner(campaign, ProbeLoader.Load(campaign, EvaluationRegistry.Default), EvaluationRegistry.Default, new RunnerServices
@@ -39,11 +39,12 @@ internal sealed class TempCampaign : IDisposable
             Time = TimeProvider.System,
             Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
             Cipher = cipher ?? new PayloadCipher(Key),
+            Progress = progress,
         });
     }
 
-    public Task<RunSummary> RunAsync(bool resume = false, bool force = false, bool noCache = false, IDictionary<string, string>? environment = null, int? parallelism = null, CancellationToken cancellationToken = default) =>
-        Runner(environment).RunAsync(new RunOptions { OutputDirectory = Output, Resume = resume, Force = force, NoCache = noCache, BatchSize = 16, MaxParallelism = parallelism }, cancellationToken);
+    public Task<RunSummary> RunAsync(bool resume = false, bool force = false, bool noCache = false, IDictionary<string, string>? environment = null, int? parallelism = null, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Runner(environment, progress: progress).RunAsync(new RunOptions { OutputDirectory = Output, Resume = resume, Force = force, NoCache = noCache, BatchSize = 16, MaxParallelism = parallelism }, cancellationToken);
 
     public List<ResultRecord> Results(bool withPayloads = false)
     {

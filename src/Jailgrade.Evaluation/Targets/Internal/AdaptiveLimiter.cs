@@ -14,7 +14,7 @@ internal sealed class AdaptiveLimiter
     private int _limit;
     private int _inFlight;
     private int _successes;
-    private long _lastDecrease;
+    private long? _lastDecrease;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
     public AdaptiveLimiter(int max, TimeProvider time)
@@ -23,7 +23,6 @@ internal sealed class AdaptiveLimiter
         _max = max;
         _limit = max;
         _time = time;
-        _lastDecrease = time.GetTimestamp();
     }
 
     public int Limit
@@ -123,7 +122,7 @@ internal sealed class AdaptiveLimiter
         {
             // One halving per burst of 429s: the requests already in flight were sent at the old limit.
             var now = _time.GetTimestamp();
-            if (_time.GetElapsedTime(_lastDecrease, now) >= TimeSpan.FromMilliseconds(100))
+            if (_lastDecrease is not { } last || _time.GetElapsedTime(last, now) >= TimeSpan.FromMilliseconds(100))
             {
                 _limit = Math.Max(1, _limit / 2);
                 _successes = 0;

@@ -20,6 +20,11 @@ public static class ProbeLoader
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in campaign.Probes)
         {
+            if (source.File is { } file && !File.Exists(Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory, file)))
+            {
+                throw new ProbeFormatException(Path.GetFileName(campaign.FilePath), source.Position.Line, $"probe file not found: '{file}' (relative to the campaign file)");
+            }
+
             foreach (var probe in Load(source, baseDirectory, registry, campaign.Seed))
             {
                 if (!ids.Add(probe.Id))

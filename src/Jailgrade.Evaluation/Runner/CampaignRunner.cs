@@ -106,13 +106,10 @@ public sealed class CampaignRunner
         Manifest.Write(options.OutputDirectory, _campaign, _judge, _services.Time);
         store.SetMeta("campaign_hash", _campaign.FileHash);
 
+        // Counting streams the plan once more: cheap next to a request, and the total is right even when cancelled.
+        var planned = Plan().LongCount();
         var done = store.CompletedKeys();
-        var planned = 0L;
-        var pending = Plan().Where(item =>
-        {
-            planned++;
-            return !done.Contains(item.Key);
-        });
+        var pending = Plan().Where(item => !done.Contains(item.Key));
         return await ExecuteAsync(store, pending, options, () => planned, cancellationToken);
     }
 

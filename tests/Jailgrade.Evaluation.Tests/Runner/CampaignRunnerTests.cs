@@ -64,6 +64,7 @@ public class CampaignRunnerTests
         using var cancel = new CancellationTokenSource();
         var first = await temp.RunAsync(progress: new CancelAfter(40, cancel), cancellationToken: cancel.Token);
         first.Cancelled.ShouldBeTrue();
+        first.Planned.ShouldBe(400);
         first.Stored.ShouldBeLessThan(400);
 
         var second = await temp.RunAsync(resume: true);

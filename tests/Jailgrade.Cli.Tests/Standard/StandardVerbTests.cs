@@ -68,15 +68,6 @@ public class StandardVerbTests
     }
 
     [Fact]
-    public async Task Demo_RunsTheTourAndShowsTheDispute()
-    {
-        var result = await CliRun.RunAsync("demo");
-        result.ExitCode.ShouldBe(0);
-        result.Stdout.ShouldContain("the lab grades the jailbreak 3.0 Low, the government 8.5 High");
-        result.Stdout.ShouldContain("UP:1 -> UP:3  3.0 -> 6.6 Medium");
-    }
-
-    [Fact]
     public async Task Version_PrintsTheVersion()
     {
         var result = await CliRun.RunAsync("--version");

@@ -17,12 +17,15 @@ internal static class CliRun
     public static Task<CliResult> RunWithInputAsync(string stdin, params string[] args) =>
         RunAsync(Encoding.UTF8.GetBytes(stdin), terminal: false, args);
 
-    public static async Task<CliResult> RunAsync(byte[] stdin, bool terminal, params string[] args)
+    public static Task<CliResult> RunAsync(byte[] stdin, bool terminal, params string[] args) =>
+        RunAsync(stdin, terminal, _ => null, args);
+
+    public static async Task<CliResult> RunAsync(byte[] stdin, bool terminal, Func<string, string?> environment, params string[] args)
     {
         using var input = new MemoryStream(stdin);
         using var output = new MemoryStream();
         using var error = new StringWriter { NewLine = "\n" };
-        var context = new CliContext(input, output, error, terminal, environment: _ => null);
+        var context = new CliContext(input, output, error, terminal, environment: environment);
         var code = await JailgradeCli.RunAsync(args, context);
         return new CliResult(code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
     }

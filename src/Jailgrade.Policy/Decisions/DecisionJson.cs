@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Jailgrade.Policy.Consensus;
 using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Obligations;
+using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Policy.Decisions;
 
@@ -12,19 +14,22 @@ namespace Jailgrade.Policy.Decisions;
 public static class DecisionJson
 {
     /// <summary>The decision as a JSON document.</summary>
-    public static string Serialize(Decision decision, bool indented = true)
+    public static string Serialize(Decision decision, bool indented = true, ConsensusResult? consensus = null, IReadOnlyList<PartyAssessment>? assessments = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
         {
-            Write(writer, decision);
+            Write(writer, decision, consensus, assessments);
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Writes the decision as one JSON object.</summary>
-    public static void Write(Utf8JsonWriter writer, Decision decision)
+    /// <summary>
+    /// Writes the decision as one JSON object; with a consensus, also which party's assessment stood,
+    /// why, and every assessment with its score.
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, Decision decision, ConsensusResult? consensus = null, IReadOnlyList<PartyAssessment>? assessments = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(decision);
@@ -104,6 +109,33 @@ public static class DecisionJson
             writer.WriteEndObject();
         }
 
+        if (consensus is not null)
+        {
+            WriteConsensus(writer, consensus, assessments ?? [consensus.Standing]);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteConsensus(Utf8JsonWriter writer, ConsensusResult consensus, IReadOnlyList<PartyAssessment> assessments)
+    {
+        writer.WriteStartObject("consensus");
+        writer.WriteString("standing", consensus.Standing.Party);
+        writer.WriteString("reason", consensus.Reason);
+        writer.WriteStartArray("assessments");
+        foreach (var assessment in assessments)
+        {
+            var score = JgScorer.Score(assessment.Vector);
+            writer.WriteStartObject();
+            writer.WriteString("party", assessment.Party);
+            writer.WriteString("vector", assessment.Vector.ToString());
+            writer.WritePropertyName("score");
+            writer.WriteRawValue(score.Base.ToString());
+            writer.WriteString("band", score.Band.ToString());
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 

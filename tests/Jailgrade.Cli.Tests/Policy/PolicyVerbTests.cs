@@ -242,4 +242,30 @@ public sealed class PolicyVerbTests : IDisposable
         using var json = JsonDocument.Parse(result.Stdout);
         json.RootElement.GetProperty("outcome").GetString().ShouldBe("Restrict");
     }
+
+    [Fact]
+    public async Task Decide_DisputedAssessments_ThePolicysConsensusPicksTheGrade()
+    {
+        const string Lab = "JG:1.0/UN:N/RL:L/AC:H/AR:N/HD:CY/UP:1/BR:N/FD:M/EX:N/DP:G";
+
+        var withoutAuditor = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--assessment", $"lab={Lab}", "--assessment", $"government={GovernmentView}", "--json");
+        var withAuditor = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--assessment", $"lab={Lab}", "--assessment", $"government={GovernmentView}", "--assessment", $"accredited-auditor={Lab}", "--json");
+
+        withoutAuditor.ExitCode.ShouldBe(0, withoutAuditor.Stderr);
+        using var higher = JsonDocument.Parse(withoutAuditor.Stdout);
+        higher.RootElement.GetProperty("outcome").GetString().ShouldBe("Restrict");
+        higher.RootElement.GetProperty("consensus").GetProperty("standing").GetString().ShouldBe("government");
+        higher.RootElement.GetProperty("consensus").GetProperty("assessments").GetArrayLength().ShouldBe(2);
+        using var audited = JsonDocument.Parse(withAuditor.Stdout);
+        audited.RootElement.GetProperty("outcome").GetString().ShouldBe("Track");
+        audited.RootElement.GetProperty("consensus").GetProperty("reason").GetString().ShouldBe("accredited-auditor's assessment decides under this policy");
+    }
+
+    [Fact]
+    public async Task Decide_VectorAndAssessmentTogether_IsAUsageError()
+    {
+        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", GovernmentView, "--assessment", $"lab={GovernmentView}");
+
+        result.ExitCode.ShouldBe(2);
+    }
 }

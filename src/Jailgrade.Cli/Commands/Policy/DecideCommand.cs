@@ -3,11 +3,13 @@ using System.Text.Json;
 using Jailgrade.Policy;
 using Jailgrade.Cli.Commands.Policy.Internal;
 using Jailgrade.Cli.Hosting;
+using Jailgrade.Policy.Consensus;
 using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Policy.Rendering;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Cli.Commands.Policy;
 
@@ -18,6 +20,7 @@ internal sealed class DecideCommand(CliContext context)
     public sealed record Settings(
         string Policy,
         string? Vector,
+        IReadOnlyList<string> Assessments,
         string? Incident,
         IReadOnlyList<string> Facts,
         IReadOnlyDictionary<ClockEvent, string> Clock,
@@ -30,6 +33,11 @@ internal sealed class DecideCommand(CliContext context)
     {
         var policy = new Option<string>("--policy") { Description = "A built-in policy id or a policy file.", Required = true, HelpName = "id|file" };
         var vector = new Option<string?>("--vector") { Description = "The JG vector of the case.", HelpName = "vector" };
+        var assessments = new Option<string[]>("--assessment")
+        {
+            Description = "A party's grade of a disputed case, PARTY=VECTOR; repeatable, instead of --vector. The policy's consensus rule picks the grade that stands.",
+            HelpName = "party=vector",
+        };
         var incident = new Option<string?>("--incident") { Description = "The incident type, for policies with an 'incident' input (e.g. death).", HelpName = "type" };
         var facts = new Option<string[]>("--fact") { Description = "Another case fact, NAME=VALUE; repeatable.", HelpName = "name=value", AllowMultipleArgumentsPerToken = false };
         var clock = CaseClock.EventNames.Select(name => new Option<string?>($"--{name}") { Description = $"When the case was {name} (ISO 8601 with offset, e.g. 2026-06-12T09:00:00Z).", HelpName = "time" }).ToArray();
@@ -51,7 +59,7 @@ internal sealed class DecideCommand(CliContext context)
             --decided is not given the decision is taken now.
             """)
         {
-            policy, vector, incident, facts, countries, probabilities, cases, json, format,
+            policy, vector, assessments, incident, facts, countries, probabilities, cases, json, format,
         };
         foreach (var option in clock)
         {
@@ -60,12 +68,14 @@ internal sealed class DecideCommand(CliContext context)
 
         command.WithExample("jailgrade decide --policy us-frontier --vector JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:P/DP:G --reported 2026-06-12T09:00:00Z --countries US,CN", "one case")
             .WithExample("jailgrade decide --policy eu-gpai --vector JG:1.0/UN:C/RL:M/AC:M/AR:N/HD:CY/UP:3/BR:S/FD:H/EX:N/DP:G --incident death --json", "JSON for a serious incident")
+            .WithExample("jailgrade decide --policy us-frontier --assessment lab=JG:1.0/UN:N/RL:L/AC:H/AR:N/HD:CY/UP:1/BR:N/FD:M/EX:N/DP:G --assessment government=JG:1.0/UN:C/RL:M/AC:M/AR:N/HD:CY/UP:3/BR:S/FD:H/EX:N/DP:G", "a disputed case: the policy's consensus rule picks the grade")
             .WithExample("jailgrade decide --policy lab-safeguards --cases cases.jsonl", "a batch, one line per case");
         command.SetAction((parseResult, _) =>
         {
             var settings = new Settings(
                 parseResult.GetValue(policy)!,
                 parseResult.GetValue(vector),
+                parseResult.GetValue(assessments) ?? [],
                 parseResult.GetValue(incident),
                 parseResult.GetValue(facts) ?? [],
                 clock.Select((option, i) => (Event: (ClockEvent)i, Value: parseResult.GetValue(option)))
@@ -93,13 +103,28 @@ internal sealed class DecideCommand(CliContext context)
             return RunBatch(policy, casesFile, json);
         }
 
-        if (settings.Vector is null)
+        if ((settings.Vector is null) == (settings.Assessments.Count == 0))
         {
-            context.Error.WriteLine("jailgrade decide: give --vector (one case) or --cases FILE (a batch).");
+            context.Error.WriteLine("jailgrade decide: give --vector or --assessment PARTY=VECTOR (one case), or --cases FILE (a batch).");
             return ExitCode.UsageError;
         }
 
-        if (!TryBuildRequest(settings, out var request, out var error, out code))
+        List<PartyAssessment> assessments = [];
+        ConsensusResult? consensus = null;
+        var vectorText = settings.Vector;
+        if (settings.Assessments.Count > 0)
+        {
+            if (!TryParseAssessments(settings.Assessments, assessments, out var assessmentError))
+            {
+                context.Error.WriteLine($"jailgrade decide: {assessmentError}");
+                return ExitCode.InvalidInput;
+            }
+
+            consensus = policy.Consensus.Resolve(assessments);
+            vectorText = consensus.Standing.Vector.ToString();
+        }
+
+        if (!TryBuildRequest(settings with { Vector = vectorText }, out var request, out var error, out code))
         {
             context.Error.WriteLine($"jailgrade decide: {error}");
             return code;
@@ -113,14 +138,47 @@ internal sealed class DecideCommand(CliContext context)
 
         if (json)
         {
-            context.Out.WriteLine(DecisionJson.Serialize(decision!));
+            context.Out.WriteLine(DecisionJson.Serialize(decision!, consensus: consensus, assessments: assessments));
         }
         else
         {
             WriteHuman(decision!);
+            if (consensus is not null)
+            {
+                context.Out.WriteLine();
+                context.Out.WriteLine($"Consensus: {consensus.Standing.Party}'s grade stands: {consensus.Reason}.");
+                foreach (var assessment in assessments)
+                {
+                    context.Out.WriteLine($"  {assessment.Party,-20}{JgScorer.Score(assessment.Vector).Base,5}  {assessment.Vector}");
+                }
+            }
         }
 
         return ExitCode.Success;
+    }
+
+    private static bool TryParseAssessments(IReadOnlyList<string> written, List<PartyAssessment> assessments, out string error)
+    {
+        foreach (var item in written)
+        {
+            var equals = item.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                error = $"--assessment '{item}' must be PARTY=VECTOR";
+                return false;
+            }
+
+            if (!JgVector.TryParse(item.AsSpan(equals + 1), out var vector, out var vectorError))
+            {
+                error = $"--assessment {item[..equals]}: bad vector: {vectorError}";
+                return false;
+            }
+
+            assessments.Add(new PartyAssessment(item[..equals], vector));
+        }
+
+        error = "";
+        return true;
     }
 
     private static bool TryBuildRequest(Settings settings, out DecisionRequest? request, out string error, out ExitCode code)

@@ -12,17 +12,30 @@ internal static class StableHash
     /// <summary>SHA-256 of the parts, each length-prefixed so that ("ab","c") and ("a","bc") differ.</summary>
     public static byte[] Sha256(params ReadOnlySpan<string> parts)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[4];
+        // One buffer and one-shot hashing: this runs several times per request.
+        var size = 0;
         foreach (var part in parts)
         {
-            var bytes = Encoding.UTF8.GetBytes(part);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-            hash.AppendData(length);
-            hash.AppendData(bytes);
+            size += 4 + Encoding.UTF8.GetMaxByteCount(part.Length);
         }
 
-        return hash.GetHashAndReset();
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var written = 0;
+            foreach (var part in parts)
+            {
+                var length = Encoding.UTF8.GetBytes(part, rented.AsSpan(written + 4));
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(rented.AsSpan(written), length);
+                written += 4 + length;
+            }
+
+            return SHA256.HashData(rented.AsSpan(0, written));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Lower-case hex SHA-256 of the parts.</summary>

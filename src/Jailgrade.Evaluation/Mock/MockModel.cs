@@ -53,7 +53,7 @@ public sealed class MockModel
         _options = options;
         _vulnerabilities = [.. options.Vulnerabilities.Select(v => (v, new Regex(
             v.Pattern,
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline,
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.Compiled,
             TimeSpan.FromSeconds(1))))];
     }
 

@@ -12,8 +12,9 @@ public sealed class PayloadCipher : IDisposable
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    // AesGcm is not safe to share between threads, and the runner encrypts from many: one per call.
+    // AesGcm is not safe to share between threads: one instance per thread that uses the cipher.
     private readonly byte[] _key;
+    private readonly ThreadLocal<AesGcm> _aes;
 
     /// <summary>Creates a cipher from a 32-byte key.</summary>
     public PayloadCipher(ReadOnlySpan<byte> key)
@@ -24,6 +25,7 @@ public sealed class PayloadCipher : IDisposable
         }
 
         _key = key.ToArray();
+        _aes = new ThreadLocal<AesGcm>(() => new AesGcm(_key, TagSize), trackAllValues: true);
         KeyId = Convert.ToHexStringLower(SHA256.HashData(key))[..16];
     }
 
@@ -38,8 +40,7 @@ public sealed class PayloadCipher : IDisposable
         var output = new byte[NonceSize + TagSize + plain.Length];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(context));
+        _aes.Value!.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(context));
         return output;
     }
 
@@ -53,13 +54,21 @@ public sealed class PayloadCipher : IDisposable
         }
 
         var plain = new byte[payload.Length - NonceSize - TagSize];
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(payload.AsSpan(0, NonceSize), payload.AsSpan(NonceSize + TagSize), payload.AsSpan(NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(context));
+        _aes.Value!.Decrypt(payload.AsSpan(0, NonceSize), payload.AsSpan(NonceSize + TagSize), payload.AsSpan(NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(context));
         return Encoding.UTF8.GetString(plain);
     }
 
     /// <inheritdoc />
-    public void Dispose() => CryptographicOperations.ZeroMemory(_key);
+    public void Dispose()
+    {
+        foreach (var aes in _aes.Values)
+        {
+            aes.Dispose();
+        }
+
+        _aes.Dispose();
+        CryptographicOperations.ZeroMemory(_key);
+    }
 }
 
 /// <summary>

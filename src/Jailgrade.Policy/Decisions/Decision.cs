@@ -89,6 +89,9 @@ public sealed class Decision
     /// </summary>
     public AccessRule AccessFor(string country, IdentityLevel level) => Eligibility[_policy.TierIndexOf(country)][level];
 
+    /// <summary>The index in <see cref="Eligibility"/> of the country's tier.</summary>
+    internal int TierIndexOf(string country) => _policy.TierIndexOf(country);
+
     /// <summary>Why: which row fired on which inputs, and where the band came from.</summary>
     public string Rationale
     {

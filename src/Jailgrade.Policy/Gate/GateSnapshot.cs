@@ -45,9 +45,20 @@ public sealed class GateSnapshot
         {
             var cases = release.OrderBy(c => c.CaseId, StringComparer.Ordinal).ToList();
             var byCountry = new Dictionary<string, GateAnswer[]>(StringComparer.Ordinal);
+
+            // An answer depends on the country only through the tier each case's policy puts it in:
+            // compute each distinct combination of tiers once and share it.
+            var byTiers = new Dictionary<string, GateAnswer[]>(StringComparer.Ordinal);
             foreach (var country in Countries.All)
             {
-                byCountry[country] = [.. IdentityLevels.All.Select(level => Combine(cases, country, level))];
+                var tiers = string.Join(',', cases.Select(c => c.Decision.TierIndexOf(country)));
+                if (!byTiers.TryGetValue(tiers, out var answers))
+                {
+                    answers = [.. IdentityLevels.All.Select(level => Combine(cases, country, level))];
+                    byTiers[tiers] = answers;
+                }
+
+                byCountry[country] = answers;
             }
 
             byRelease[release.Key] = byCountry.ToFrozenDictionary(StringComparer.Ordinal);
@@ -84,12 +95,9 @@ public sealed class GateSnapshot
             ? binding.SelectMany(r => r.Rule.Conditions).Distinct(StringComparer.Ordinal).ToList()
             : [];
         var because = string.Join("; ", binding.Select(r =>
-            $"case {r.Case.CaseId}: {r.Case.Decision.Outcome} under {r.Case.Decision.Policy.Id} {r.Case.Decision.Policy.Version}, {country} in tier {TierName(r.Case.Decision, country)}"));
+            $"case {r.Case.CaseId}: {r.Case.Decision.Outcome} under {r.Case.Decision.Policy.Id} {r.Case.Decision.Policy.Version}, tier {r.Case.Decision.Eligibility[r.Case.Decision.TierIndexOf(country)].Tier.Name}"));
         return new GateAnswer(access, conditions, $"{new AccessRule(access, conditions).AccessName} at level {level.Name()}: {because}");
     }
-
-    private static string TierName(Decision decision, string country) =>
-        decision.Eligibility.First(l => l.Tier.Countries.Contains(country)).Tier.Name;
 }
 
 /// <summary>

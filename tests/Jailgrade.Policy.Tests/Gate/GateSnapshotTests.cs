@@ -35,7 +35,7 @@ public class GateSnapshotTests
         var conditional = gate.Ask("model-a", "IN", IdentityLevel.Verified);
         conditional.Access.ShouldBe(Access.AllowWithConditions);
         conditional.Conditions.ShouldBe(["monitoring", "identity-logging"]);
-        conditional.Reason.ShouldBe("allow-with-conditions at level verified: case case-1: Restrict under us-frontier 1.0.0, IN in tier tier-2");
+        conditional.Reason.ShouldBe("allow-with-conditions at level verified: case case-1: Restrict under us-frontier 1.0.0, tier tier-2");
     }
 
     [Fact]

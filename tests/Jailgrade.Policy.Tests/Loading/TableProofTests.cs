@@ -250,4 +250,26 @@ public class TableProofTests
         kinds.ShouldContain(PolicyErrorKind.Incomplete);
         kinds.ShouldContain(PolicyErrorKind.UnknownKey);
     }
+
+    [Fact]
+    public void Load_ManyOverlappingRows_ReportsTenAndSummarizesTheRest()
+    {
+        var rows = string.Join("\n", Enumerable.Range(0, 12).Select(_ => "    - {outcome: Track}"));
+
+        var errors = PolicyText.Load(PolicyText.Build(table: "table:\n  rows:\n" + rows)).Errors;
+
+        errors.Count(e => e.Kind == PolicyErrorKind.Overlap).ShouldBe(11);
+        errors[^1].Message.ShouldBe("1 more pairs of overlapping rows not shown");
+    }
+
+    [Fact]
+    public void Load_CrlfFile_ReportsTheSamePositionsAsLf()
+    {
+        var text = PolicyText.Build(table: "table:\n  rows:\n    - {band: Severe, outcome: Track}");
+
+        var lf = PolicyText.Load(text).Errors.ShouldHaveSingleItem();
+        var crlf = PolicyText.Load(text.Replace("\n", "\r\n", StringComparison.Ordinal)).Errors.ShouldHaveSingleItem();
+
+        (crlf.Line, crlf.Column).ShouldBe((lf.Line, lf.Column));
+    }
 }

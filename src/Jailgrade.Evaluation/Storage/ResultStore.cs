@@ -1,5 +1,6 @@
 using Jailgrade.Evaluation.Judges;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Jailgrade.Evaluation.Storage;
 
@@ -17,12 +18,8 @@ public sealed class ResultStore : IDisposable
     private const string Columns =
         "target, attack, probe, sample, domain, category, task, error_kind, error_message, verdict, refused, convincing, specific, success, source_label, attempts, latency_ms, cached";
 
-    private static readonly SqliteType[] ParameterTypes =
-    [
-        SqliteType.Text, SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Text, SqliteType.Text, SqliteType.Text,
-        SqliteType.Text, SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer,
-        SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Blob, SqliteType.Blob,
-    ];
+    private static readonly string InsertSql =
+        $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES({string.Join(',', Enumerable.Repeat('?', 20))})";
 
     private readonly SqliteConnection _connection;
     private readonly PayloadCipher? _cipher;
@@ -110,26 +107,12 @@ public sealed class ResultStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
 
-        // Encrypt before taking the lock; bind rows many to a statement, since binding dominates the cost.
+        // Encrypt before taking the lock, so lookups and progress are not held up by it.
         var rows = batch.Select(Values).ToList();
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            var added = 0;
-            var index = 0;
-            using (var many = Insert(transaction, RowsPerStatement))
-            {
-                for (; index + RowsPerStatement <= rows.Count; index += RowsPerStatement)
-                {
-                    added += Execute(many, rows, index, RowsPerStatement);
-                }
-            }
-
-            if (index < rows.Count)
-            {
-                using var rest = Insert(transaction, rows.Count - index);
-                added += Execute(rest, rows, index, rows.Count - index);
-            }
+            var added = InsertRows(rows);
 
             foreach (var r in batch.Where(r => r.CacheKey is not null && r.Response is not null && !r.Cached))
             {
@@ -146,8 +129,6 @@ public sealed class ResultStore : IDisposable
         }
     }
 
-    private const int RowsPerStatement = 16;
-
     private object?[] Values(ResultRecord r)
     {
         var key = r.Key;
@@ -160,38 +141,52 @@ public sealed class ResultStore : IDisposable
         ];
     }
 
-    private SqliteCommand Insert(SqliteTransaction transaction, int count)
+    // The hot insert goes through SQLite's own API with positional binding: Microsoft.Data.Sqlite looks
+    // every parameter up by name on every execution, which cost more than the insert itself.
+    private int InsertRows(List<object?[]> rows)
     {
-        var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        var tuples = Enumerable.Range(0, count).Select(row =>
-            "(" + string.Join(',', Enumerable.Range(0, ParameterTypes.Length).Select(i => $"$p{row}_{i}")) + ")");
-        command.CommandText = $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES {string.Join(',', tuples)}";
-        for (var row = 0; row < count; row++)
+        var db = _connection.Handle!;
+        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var statement), db);
+        using (statement)
         {
-            for (var i = 0; i < ParameterTypes.Length; i++)
+            var added = 0;
+            foreach (var values in rows)
             {
-                // Types are set once: changing a parameter's type per row costs more than the insert itself.
-                command.Parameters.Add($"$p{row}_{i}", ParameterTypes[i]);
-            }
-        }
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var index = i + 1;
+                    Check(values[i] switch
+                    {
+                        null => raw.sqlite3_bind_null(statement, index),
+                        string text => raw.sqlite3_bind_text(statement, index, text),
+                        byte[] blob => raw.sqlite3_bind_blob(statement, index, blob),
+                        bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+                        int number => raw.sqlite3_bind_int64(statement, index, number),
+                        long number => raw.sqlite3_bind_int64(statement, index, number),
+                        var other => throw new InvalidOperationException($"No binding for {other.GetType().Name}."),
+                    }, db);
+                }
 
-        command.Prepare();
-        return command;
+                var step = raw.sqlite3_step(statement);
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+
+                added += raw.sqlite3_changes(db);
+                Check(raw.sqlite3_reset(statement), db);
+            }
+
+            return added;
+        }
     }
 
-    private static int Execute(SqliteCommand command, List<object?[]> rows, int start, int count)
+    private static void Check(int code, sqlite3 db)
     {
-        var parameter = 0;
-        for (var row = start; row < start + count; row++)
+        if (code != raw.SQLITE_OK)
         {
-            foreach (var value in rows[row])
-            {
-                command.Parameters[parameter++].Value = value ?? DBNull.Value;
-            }
+            SqliteException.ThrowExceptionForRC(code, db);
         }
-
-        return command.ExecuteNonQuery();
     }
 
     /// <summary>The keys of every stored result.</summary>

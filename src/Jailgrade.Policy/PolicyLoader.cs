@@ -58,7 +58,8 @@ public static class PolicyLoader
         }
 
         var policy = new PolicyParser(diagnostics).Parse(stream.Documents[0].RootNode, sha256);
-        return new PolicyLoadResult(diagnostics.HasErrors ? null : policy, diagnostics.Errors);
+        var errors = diagnostics.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+        return new PolicyLoadResult(diagnostics.HasErrors ? null : policy, errors);
     }
 
     /// <summary>Loads a policy file; a file that cannot be read is reported as an error at 1:1.</summary>

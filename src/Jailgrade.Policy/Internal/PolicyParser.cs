@@ -55,8 +55,8 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
         var errors = _diagnostics.Errors.Count;
         ParseInputs(reader.Required("inputs"));
         var (rows, defaultOutcome, tableNode) = ParseTable(reader.Required("table"));
-        var outcomes = ParseOutcomes(reader.Optional("outcomes"));
         var tableParsed = _diagnostics.Errors.Count == errors && tableNode is not null;
+        var outcomes = ParseOutcomes(reader.Optional("outcomes"));
         errors = _diagnostics.Errors.Count;
         ParseJurisdictions(reader.Required("jurisdictions"));
         var eligibility = ParseEligibility(reader.Required("eligibility"));

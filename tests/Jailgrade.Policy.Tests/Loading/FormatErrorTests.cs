@@ -58,10 +58,12 @@ public class FormatErrorTests
 
         var errors = PolicyText.Load(PolicyText.Build(outcomes: outcomes)).Errors;
 
-        errors.Select(e => e.Message).ShouldBe([
-            "'within' does not apply to a disclose obligation (it takes not-before and not-after)",
-            "a disclose obligation needs 'not-after'",
-        ]);
+        errors.Select(e => e.Message).ShouldBe(
+            [
+                "'within' does not apply to a disclose obligation (it takes not-before and not-after)",
+                "a disclose obligation needs 'not-after'",
+            ],
+            ignoreOrder: true);
     }
 
     [Fact]
@@ -247,5 +249,19 @@ public class FormatErrorTests
         error.Kind.ShouldBe(PolicyErrorKind.UnknownReference);
         error.Line.ShouldBe(PolicyText.LineOf(text, "authorty"));
         error.Message.ShouldBe("party 'authorty' is not declared under 'parties' (lab, authority)");
+    }
+
+    [Fact]
+    public void Load_SeveralErrors_AreListedInFileOrder()
+    {
+        var text = PolicyText.Build(
+            jurisdictions: "jurisdictions:\n  home: [US, UK]\n  world: rest",
+            outcomes: "outcomes:\n  Mitigate:\n    obligations:\n      - {kind: mitigate, party: lab, from: reported, within: 14 days}",
+            table: "table:\n  rows:\n    - {band: \"<=Low\", outcome: Mitigate}\n    - {band: \">=Medium\", outcome: Track}");
+
+        var errors = PolicyText.Load(text).Errors;
+
+        errors.Select(e => e.Kind).ShouldBe([PolicyErrorKind.NotMonotone, PolicyErrorKind.BadDuration, PolicyErrorKind.UnknownCountry]);
+        errors.Select(e => e.Line).ShouldBeInOrder();
     }
 }

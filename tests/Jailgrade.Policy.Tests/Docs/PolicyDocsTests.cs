@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Jailgrade.Policy.Examples;
 using Jailgrade.Policy.Internal;
+using Jailgrade.Policy.Rendering;
 
 namespace Jailgrade.Policy.Tests.Docs;
 
@@ -78,5 +79,24 @@ public class PolicyDocsTests
 
         node.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ShouldBe(keys.Order());
         node.GetProperty("additionalProperties").ValueKind.ShouldBe(JsonValueKind.False);
+    }
+
+    /// <summary>
+    /// docs/policies/rendered/ holds each built-in as 'jailgrade policy show' renders it, so the docs
+    /// show the exact table. Run the tests with JAILGRADE_REGENERATE=1 after changing a policy.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void BuiltinPolicy_RenderedPageMatchesThePolicy(string id)
+    {
+        var path = RepoFile($"docs/policies/rendered/{id}.md");
+        var rendered = PolicyMarkdown.Render(BuiltinPolicies.Find(id)!);
+        if (Environment.GetEnvironmentVariable("JAILGRADE_REGENERATE") is "1" or "true")
+        {
+            File.WriteAllText(path, rendered);
+        }
+
+        File.Exists(path).ShouldBeTrue($"docs/policies/rendered/{id}.md is missing; run the tests with JAILGRADE_REGENERATE=1");
+        File.ReadAllText(path).ShouldBe(rendered, $"docs/policies/rendered/{id}.md is stale; run the tests with JAILGRADE_REGENERATE=1 and review the diff");
     }
 }

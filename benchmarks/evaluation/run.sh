@@ -88,10 +88,12 @@ read -r secs3 rss3 cpu3 steady3 < <(run_campaign "$(campaign "$url0" "$s3" 256 c
 rss_mb=$(awk -v k="$rss3" 'BEGIN {printf "%.0f", k / 1024}')
 cpu_us=$(awk -v c="$cpu3" -v n="$n3" 'BEGIN {printf "%.0f", c / n * 1e6}')
 
+load_after=$(cut -d' ' -f1 /proc/loadavg)
 report=$(cat <<MD
 # Campaign runner load benchmark
 
 Run by \`benchmarks/evaluation/run.sh${1:+ $1}\` on $(nproc) CPUs; the mock target runs as its own process.
+Load average before and after: $load_before, $load_after (other work on the machine skews every figure).
 
 | figure | value | goal |
 |---|---|---|

@@ -63,6 +63,8 @@ run_campaign() { # $1 yaml; prints "seconds rss_kb cpu_seconds steady_rate"
   awk -v r="$steady" '{print $1, $2, $3 + $4, r}' "$work/time.txt"
 }
 
+load_before=$(cut -d" " -f1 /proc/loadavg)
+
 # 1. 20 ms, concurrency 256, 20,000 requests (100 probes x 2 attacks x 100 samples).
 n1=$((20000 / scale)); s1=$((100 / scale))
 url=$(start_mock 20)

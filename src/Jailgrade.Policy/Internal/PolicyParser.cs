@@ -945,7 +945,14 @@ internal sealed partial class PolicyParser(Diagnostics diagnostics)
         int? row = null;
         if (reader.Optional("row") is { } rowNode && MappingReader.TryNumber(rowNode, _diagnostics, "'row'", out var rowNumber))
         {
-            row = (int)rowNumber;
+            if (rowNumber is >= 1 and <= short.MaxValue && rowNumber == Math.Floor(rowNumber))
+            {
+                row = (int)rowNumber;
+            }
+            else
+            {
+                _diagnostics.Add(rowNode, PolicyErrorKind.BadValue, $"'row' is a row number (1, 2, …), not {rowNumber.ToString(CultureInfo.InvariantCulture)}");
+            }
         }
 
         List<ExpectedObligation>? obligations = null;

@@ -264,4 +264,16 @@ public class FormatErrorTests
         errors.Select(e => e.Kind).ShouldBe([PolicyErrorKind.NotMonotone, PolicyErrorKind.BadDuration, PolicyErrorKind.UnknownCountry]);
         errors.Select(e => e.Line).ShouldBeInOrder();
     }
+
+    [Theory]
+    [InlineData("2.5")]
+    [InlineData("0")]
+    public void Load_ExampleExpectingARowThatIsNotARowNumber_IsAnError(string row)
+    {
+        var text = PolicyText.Build(extra: $"examples:\n  - name: bad row\n    vector: JG:1.0/UN:N/RL:L/AC:H/AR:N/HD:CY/UP:1/BR:N/FD:M/EX:N/DP:G\n    expect: {{outcome: Track, row: {row}}}");
+
+        var error = PolicyText.Load(text).Errors.ShouldHaveSingleItem();
+
+        error.Message.ShouldBe($"'row' is a row number (1, 2, …), not {row}");
+    }
 }

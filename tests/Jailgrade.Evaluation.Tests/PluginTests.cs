@@ -36,6 +36,20 @@ public class PluginTests
     }
 
     [Fact]
+    public void CampaignsDoc_CompleteExample_LoadsAsDocumented()
+    {
+        var page = File.ReadAllText(Path.Combine(Docs, "campaigns.md"));
+        var start = page.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var yaml = page[start..page.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var campaign = new Jailgrade.Evaluation.Campaigns.CampaignLoader(EvaluationRegistry.Default).Parse(yaml, "campaigns.md");
+
+        campaign.Attacks.Select(a => a.Id).ShouldBe(["baseline", "roleplay", "roleplay-b64", "many-shot-leet", "crescendo"]);
+        campaign.Probes.Count.ShouldBe(4);
+        campaign.Judge.Target!.Provider.ShouldBe("anthropic");
+    }
+
+    [Fact]
     public void Registry_IdsAreUniqueAcrossKinds()
     {
         var ids = EvaluationRegistry.Default.All.Select(p => p.Id).ToList();

@@ -1,4 +1,5 @@
-namespace Jailgrade.Standard.Tests.TestSupport;
+// Shared by every test project (linked in by Directory.Build.props): one way to keep committed files honest.
+namespace Jailgrade.Tests.Shared;
 
 /// <summary>
 /// Committed files that tests compare against. Run the tests with JAILGRADE_REGENERATE=1 to rewrite

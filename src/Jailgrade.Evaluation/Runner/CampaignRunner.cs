@@ -109,15 +109,33 @@ public sealed class CampaignRunner
         // Counting streams the plan once more: cheap next to a request, and the total is right even when cancelled.
         var planned = Plan().LongCount();
         var done = store.CompletedKeys();
-        var pending = Plan().Where(item => !done.Contains(item.Key));
-        return await ExecuteAsync(store, pending, options, () => planned, cancellationToken);
+
+        // One lane per target, each as wide as the target's own concurrency, so that a slow target never
+        // holds the workers a fast one could use; recorded artifacts (no target to call) get their own.
+        var lanes = _campaign.Targets
+            .Select(t => (Plan().Where(i => i.Target == t.Id && !done.Contains(i.Key)), t.MaxConcurrency + 1))
+            .Append((Plan().Where(i => !_targets.ContainsKey(i.Target) && !done.Contains(i.Key)), Environment.ProcessorCount))
+            .ToList();
+        if (options.MaxParallelism is { } width)
+        {
+            lanes = [(Plan().Where(i => !done.Contains(i.Key)), width)];
+        }
+
+        return await ExecuteAsync(store, lanes, options, () => planned, cancellationToken);
     }
 
     /// <summary>
     /// Runs any subset of items into a store, storing one result per key. <paramref name="planned"/>
     /// gives the campaign's total for progress and the summary.
     /// </summary>
-    public async Task<RunSummary> ExecuteAsync(ResultStore store, IEnumerable<WorkItem> items, RunOptions options, Func<long> planned, CancellationToken cancellationToken)
+    public Task<RunSummary> ExecuteAsync(ResultStore store, IEnumerable<WorkItem> items, RunOptions options, Func<long> planned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var width = options.MaxParallelism ?? Math.Min(8192, _campaign.Targets.Sum(t => t.MaxConcurrency) + 1);
+        return ExecuteAsync(store, [(items, width)], options, planned, cancellationToken);
+    }
+
+    private async Task<RunSummary> ExecuteAsync(ResultStore store, IReadOnlyList<(IEnumerable<WorkItem> Items, int Width)> lanes, RunOptions options, Func<long> planned, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -127,10 +145,9 @@ public sealed class CampaignRunner
         var writer = Task.Run(() => WriteLoopAsync(store, channel.Reader, options.BatchSize, stats, planned), CancellationToken.None);
         var skipped = 0L;
         var cancelled = false;
-        var parallelism = options.MaxParallelism ?? Math.Min(8192, _campaign.Targets.Sum(t => t.MaxConcurrency) + 1);
         try
         {
-            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+            await Task.WhenAll(lanes.Select(lane => Parallel.ForEachAsync(lane.Items, new ParallelOptions { MaxDegreeOfParallelism = lane.Width, CancellationToken = cancellationToken }, async (item, ct) =>
             {
                 var record = await RunItemAsync(item, store, options.NoCache, ct);
                 if (record is null)
@@ -140,7 +157,7 @@ public sealed class CampaignRunner
                 }
 
                 await channel.Writer.WriteAsync(record, ct);
-            });
+            })));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

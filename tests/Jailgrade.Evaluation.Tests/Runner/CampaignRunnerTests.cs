@@ -75,6 +75,23 @@ public class CampaignRunnerTests
     }
 
     [Fact]
+    public async Task Run_SlowTarget_DoesNotHoldUpAFastOne()
+    {
+        await using var fast = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var slow = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(500) });
+        var slowTarget = $"  - id: slow\n    provider: openai\n    base_url: {slow.OpenAiBaseUrl}\n    model: mock-1\n    max_concurrency: 1";
+        using var temp = new TempCampaign(TempCampaign.Yaml(fast.OpenAiBaseUrl, extraTarget: slowTarget));
+
+        // Stop once the fast target could have finished, or after 10 s whatever happened.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await temp.RunAsync(progress: new CancelAfter(83, cancel), cancellationToken: cancel.Token);
+
+        var results = temp.Results();
+        results.Count(r => r.Target == "mock").ShouldBe(80, "the fast target finished all its items");
+        results.Count(r => r.Target == "slow").ShouldBeLessThan(80);
+    }
+
+    [Fact]
     public async Task Run_ExistingResultsWithoutResume_IsRefused()
     {
         await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);

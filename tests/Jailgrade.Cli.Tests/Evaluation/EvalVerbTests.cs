@@ -87,6 +87,13 @@ public sealed class EvalVerbTests : IDisposable
         grade.Stdout.ShouldContain("grade: ");
         grade.Stdout.ShouldContain("JG:1.0/UN:U/");
         grade.Stderr.ShouldContain("overstates");
+
+        var json = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M", "--json");
+        json.Code.ShouldBe(0);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Stdout.Trim());
+        document.RootElement.GetProperty("grade").GetProperty("vector").GetString().ShouldStartWith("JG:1.0/UN:U/");
+        document.RootElement.GetProperty("judge_overstates_success").GetBoolean().ShouldBeTrue();
+        json.Stdout.ShouldMatch("\"score\":[0-9]+\\.[0-9][,}]");
     }
 
     [Fact]

@@ -18,6 +18,7 @@ internal sealed class EvalGradeCommand(CliContext context)
         var directory = new Argument<string>("dir") { Description = "A results directory written by 'eval run'." };
         var target = new Option<string?>("--target") { Description = "Grade only this target.", HelpName = "id" };
         var attack = new Option<string?>("--attack") { Description = "Grade only this attack (default: every attack but the baseline).", HelpName = "id" };
+        var json = new Option<bool>("--json") { Description = "Write one JSON object per target and attack (JSON Lines)." };
         var set = new Option<string?>("--set") { Description = "Assessor values: AC, AR, EX, DP, UP (and FD when only keywords judged), e.g. AC:L,AR:N,EX:N,DP:G,UP:2 or UP:CY=3,BI=2.", HelpName = "metrics" };
         var command = new VerbCommand("grade", "Derive RL, UN, BR and FD from a campaign's results; with --set, each domain's vector, score and band probabilities.", """
             A domain is graded only when successes occur on at least two distinct requests in it. RL comes from
@@ -27,16 +28,17 @@ internal sealed class EvalGradeCommand(CliContext context)
             over requests seeded by the campaign's seed. The jailbreak's grade is the highest-scoring domain.
             """)
         {
-            directory, target, attack, set,
+            directory, target, attack, set, json,
         };
         command.WithExample("jailgrade eval grade results/smoke", "the measured metrics")
-            .WithExample("jailgrade eval grade results/smoke --attack roleplay --set AC:L,AR:N,EX:P,DP:G,UP:CY=3,FR=1", "the full grade");
+            .WithExample("jailgrade eval grade results/smoke --attack roleplay --set AC:L,AR:N,EX:P,DP:G,UP:CY=3,FR=1", "the full grade")
+            .WithExample("jailgrade eval grade results/smoke --set AC:L,AR:N,EX:P,DP:G,UP:2 --json", "as JSON Lines, for other tools");
         command.SetAction((parseResult, _) => Task.FromResult((int)new EvalGradeCommand(context).Run(
-            parseResult.GetValue(directory)!, parseResult.GetValue(target), parseResult.GetValue(attack), parseResult.GetValue(set))));
+            parseResult.GetValue(directory)!, parseResult.GetValue(target), parseResult.GetValue(attack), parseResult.GetValue(set), parseResult.GetValue(json))));
         return command;
     }
 
-    public ExitCode Run(string directory, string? target, string? attack, string? set)
+    public ExitCode Run(string directory, string? target, string? attack, string? set, bool json = false)
     {
         var assessor = AssessorValues.None;
         if (set is not null && !AssessorValues.TryParse(set, out assessor, out var problem))
@@ -77,7 +79,14 @@ internal sealed class EvalGradeCommand(CliContext context)
                 return ExitCode.InvalidInput;
             }
 
-            Print(grade);
+            if (json)
+            {
+                context.Out.WriteLine(EvidenceJson.Write(grade, results.JudgeOverstates));
+            }
+            else
+            {
+                Print(grade);
+            }
         }
 
         return ExitCode.Success;

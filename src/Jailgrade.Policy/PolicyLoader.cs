@@ -42,10 +42,11 @@ public static class PolicyLoader
             diagnostics.Add(Diagnostics.PositionOf(exception.Start), PolicyErrorKind.Syntax, message.Replace(Environment.NewLine, " ", StringComparison.Ordinal));
             return new PolicyLoadResult(null, diagnostics.Errors);
         }
-        catch (InvalidOperationException)
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            // Some malformed inputs make YamlDotNet's scanner fail without a YamlException; the
-            // last event it produced still says where the file stopped making sense.
+            // Some malformed inputs make YamlDotNet fail without a YamlException (an unclosed
+            // bracket, a lone ':' line); the last event it produced still says where the file
+            // stopped making sense.
             var position = parser.Current is { } last ? Diagnostics.PositionOf(last.End) : new SourcePosition(1, 1);
             diagnostics.Add(position, PolicyErrorKind.Syntax, "malformed YAML after this point (an unclosed [ or {, or a stray character?)");
             return new PolicyLoadResult(null, diagnostics.Errors);

@@ -1,13 +1,4 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using Jailgrade.Policy.Consensus;
-using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Eligibility;
-using Jailgrade.Policy.Examples;
-using Jailgrade.Policy.Obligations;
-using Jailgrade.Policy.Tables;
-using Jailgrade.Standard;
-using Jailgrade.Standard.Scoring;
 using YamlDotNet.RepresentationModel;
 
 namespace Jailgrade.Policy.Internal;

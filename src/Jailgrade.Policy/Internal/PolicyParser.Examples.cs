@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
-using Jailgrade.Policy.Consensus;
 using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Examples;

@@ -31,4 +31,14 @@ public class LoaderRobustnessProperties
             return result.Policy is not null || result.Errors.Count > 0;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(3000));
     }
+
+    /// <summary>Found by the property above: YamlDotNet threw ArgumentException for a file ending in a lone ':' line.</summary>
+    [Fact]
+    public void Load_FileEndingInALoneColonLine_IsASyntaxErrorNotAnException()
+    {
+        var result = PolicyText.Load(Valid.TrimEnd() + "\n:");
+
+        result.Policy.ShouldBeNull();
+        result.Errors.ShouldHaveSingleItem().Kind.ShouldBe(PolicyErrorKind.Syntax);
+    }
 }

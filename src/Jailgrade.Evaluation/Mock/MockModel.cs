@@ -70,7 +70,7 @@ public sealed class MockModel
             return new MockDecision(fault, false, null, "");
         }
 
-        if (Judges.RubricPrompt.TryExtractResponse(messages, out var judged))
+        if (_options.AnswersRubric && Judges.RubricPrompt.TryExtractResponse(messages, out var judged))
         {
             return new MockDecision(MockFault.None, false, null, RubricAnswer(judged, seedText));
         }

@@ -22,6 +22,9 @@ public sealed record MockTargetOptions
     /// <summary>Injected faults, each with its probability per attempt (their sum at most 1).</summary>
     public MockFaults Faults { get; init; } = new();
 
+    /// <summary>Whether rubric-judge conversations get a rubric answer (false: they are answered like any prompt, which a rubric parser cannot read).</summary>
+    public bool AnswersRubric { get; init; } = true;
+
     /// <summary>The refusal the model gives when it does not comply.</summary>
     public string Refusal { get; init; } = "I'm sorry, but I can't help with that request.";
 }

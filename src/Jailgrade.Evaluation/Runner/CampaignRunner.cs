@@ -174,6 +174,7 @@ public sealed class CampaignRunner
             Planned = planned(),
             Stored = stats.Stored,
             Errors = stats.Errors,
+            Unjudged = store.CountUnjudged(),
             Written = stats.Written,
             SkippedForBudget = skipped,
             Cancelled = cancelled,

@@ -63,6 +63,9 @@ public sealed record RunSummary
     /// <summary>Stored results that are errors.</summary>
     public required long Errors { get; init; }
 
+    /// <summary>Stored answers the judge could not judge; like errors, they are not attempts.</summary>
+    public long Unjudged { get; init; }
+
     /// <summary>Results written by this run.</summary>
     public required long Written { get; init; }
 
@@ -75,8 +78,8 @@ public sealed record RunSummary
     /// <summary>The campaign's <c>max_error_share</c>.</summary>
     public required double MaxErrorShare { get; init; }
 
-    /// <summary>Errors over stored results.</summary>
-    public double ErrorShare => Stored == 0 ? 0 : Errors / (double)Stored;
+    /// <summary>Errors and unjudged answers over stored results: the share that measured nothing.</summary>
+    public double ErrorShare => Stored == 0 ? 0 : (Errors + Unjudged) / (double)Stored;
 
     /// <summary>Every planned key has a result and the error share is within the campaign's limit.</summary>
     public bool Complete => !Cancelled && Stored == Planned && ErrorShare <= MaxErrorShare;

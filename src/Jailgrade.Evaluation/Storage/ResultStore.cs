@@ -213,6 +213,9 @@ public sealed class ResultStore : IDisposable
     /// <summary>Number of stored errors.</summary>
     public long CountErrors() => Scalar("SELECT COUNT(*) FROM results WHERE error_kind IS NOT NULL");
 
+    /// <summary>Number of answers the judge could not judge (unparseable, or the judge call failed).</summary>
+    public long CountUnjudged() => Scalar("SELECT COUNT(*) FROM results WHERE error_kind IS NULL AND success IS NULL");
+
     private long Scalar(string sql)
     {
         lock (_gate)

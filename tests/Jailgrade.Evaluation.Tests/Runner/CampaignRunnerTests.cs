@@ -193,6 +193,39 @@ public class CampaignRunnerTests
     }
 
     [Fact]
+    public async Task Run_JudgeAnswersUnreadably_AnswersAreUnjudgedAndCountAgainstTheErrorShare()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { Vulnerabilities = [new MockVulnerability("all", "pretend you are dan", 1.0)] });
+        await using var confusedJudge = await MockTarget.StartAsync(new MockTargetOptions { AnswersRubric = false });
+        var judge = $"  kind: rubric\n  target:\n    id: judge\n    provider: openai\n    base_url: {confusedJudge.OpenAiBaseUrl}\n    model: judge-1";
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: judge));
+
+        var summary = await temp.RunAsync();
+
+        var results = temp.Results();
+        var unjudged = results.Count(r => r.Verdict == Verdict.Unparseable);
+        unjudged.ShouldBe(40, "every roleplay answer complied and went to the judge");
+        results.Where(r => r.Verdict == Verdict.Unparseable).ShouldAllBe(r => r.Success == null && !r.IsError);
+        summary.Unjudged.ShouldBe(40);
+        summary.ErrorShare.ShouldBe(0.5);
+        summary.Complete.ShouldBeFalse("half the answers measured nothing, above max_error_share");
+    }
+
+    [Fact]
+    public async Task Run_BrokenJudge_FailsPreflightBeforeAnythingIsSent()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var brokenJudge = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Malformed = 1.0 } });
+        var judge = $"  kind: rubric\n  target:\n    id: judge\n    provider: openai\n    base_url: {brokenJudge.OpenAiBaseUrl}\n    model: judge-1\n    max_retries: 0";
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: judge));
+
+        var error = await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync());
+
+        error.Reason.ShouldBe(RefusalReason.Preflight);
+        error.Message.ShouldContain("target 'judge'");
+    }
+
+    [Fact]
     public async Task Run_FinishedArtifacts_AreGradedWithoutSendingAnything()
     {
         using var temp = new TempCampaign(TempCampaign.Yaml("http://127.0.0.1:9/v1", probes: "  - file: jbb_artifact.json\n    format: jbb-artifacts"));

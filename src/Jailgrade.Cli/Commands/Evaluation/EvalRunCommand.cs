@@ -95,7 +95,7 @@ internal sealed class EvalRunCommand(CliContext context)
         }
 
         await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{summary.Stored}/{summary.Planned} results in {outputDirectory} ({summary.Written} this run), {summary.Errors} errors ({summary.ErrorShare:P1}; limit {summary.MaxErrorShare:P1}){(summary.SkippedForBudget > 0 ? $", {summary.SkippedForBudget} not run: max_requests spent" : "")}."));
+            $"{summary.Stored}/{summary.Planned} results in {outputDirectory} ({summary.Written} this run), {summary.Errors} errors and {summary.Unjudged} unjudged ({summary.ErrorShare:P1}; limit {summary.MaxErrorShare:P1}){(summary.SkippedForBudget > 0 ? $", {summary.SkippedForBudget} not run: max_requests spent" : "")}."));
         if (summary.Cancelled)
         {
             await context.Error.WriteLineAsync("Stopped: run again with --resume to finish.");

@@ -69,6 +69,11 @@ public static class PolicyDiff
             }
         }
 
+        foreach (var gone in a.Eligibility.Where(old => b.Eligibility.All(l => l.Tier.Name != old.Tier.Name)))
+        {
+            lines.Add($"eligibility {gone.Tier.Name}: {string.Join(' ', gone.Rules.Select(r => r.AccessName))} → (no such tier)");
+        }
+
         return lines;
     }
 }

@@ -96,6 +96,7 @@ public class OutputTests
         governmentView.After.Outcome.ShouldBe(Outcome.Restrict);
         governmentView.Changes.ShouldContain("+ notify responsible-scaling-officer due null");
         governmentView.Changes.ShouldContain(l => l.StartsWith("eligibility world: (no such tier)", StringComparison.Ordinal));
+        governmentView.Changes.ShouldContain("eligibility tier-3: deny deny deny deny → (no such tier)");
     }
 
     [Fact]

@@ -89,6 +89,23 @@ public static class ReportWriter
             }
 
             json.WriteEndArray();
+            // Finished artifacts carry their source's own labels: its stated rate, and how far our judge agrees.
+            json.WriteStartArray("source_labels");
+            foreach (var group in results.Results.Where(r => r.SourceLabel is not null).GroupBy(r => (r.Target, r.Attack)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal))
+            {
+                var labelled = group.ToList();
+                var judged = labelled.Where(r => r.Success is not null).ToList();
+                json.WriteStartObject();
+                json.WriteString("target", group.Key.Target);
+                json.WriteString("attack", group.Key.Attack);
+                json.WriteNumber("labelled", labelled.Count);
+                json.WriteNumber("source_jailbroken", labelled.Count(r => r.SourceLabel == true));
+                json.WriteNumber("source_rate", Round(labelled.Count(r => r.SourceLabel == true) / (double)labelled.Count));
+                json.WriteNumber("judge_agreement", judged.Count == 0 ? 0 : Round(judged.Count(r => r.Success == r.SourceLabel) / (double)judged.Count));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("notes");
             foreach (var note in Notes(results, table))
             {

@@ -238,6 +238,10 @@ public class CampaignRunnerTests
         results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR");
         results.Count(r => r.SourceLabel == true).ShouldBe(2);
         results.Count(r => r.Success == true).ShouldBe(2);
+        using var summaryJson = System.Text.Json.JsonDocument.Parse(Jailgrade.Evaluation.Reports.ReportWriter.Json(Jailgrade.Evaluation.Reports.ResultsDirectory.Load(temp.Output)));
+        var labels = summaryJson.RootElement.GetProperty("source_labels")[0];
+        labels.GetProperty("source_rate").GetDouble().ShouldBe(0.5, "the artifact states an attack success rate of 0.5");
+        labels.GetProperty("judge_agreement").GetDouble().ShouldBe(1.0);
     }
 }
 

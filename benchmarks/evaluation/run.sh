@@ -107,6 +107,12 @@ Load average before and after: $load_before, $load_after (other work on the mach
 | **share of the ceiling (256 / 0.2 s = $ceiling req/s)**, while sending (whole process) | **$share** ($share_total) | >= 0.9 |
 | $n3-result campaign: **peak RSS** | **$rss_mb MB** | < 300 MB |
 | harness CPU time per request (user + system of \`jailgrade eval run\`) | $cpu_us µs | |
+
+"While sending" is the runner's own rate from its last progress line (results stored per second once
+requests began); "whole process" divides by the wall time of \`jailgrade eval run\`, which adds about
+0.9 s of start-up (JIT, campaign load, preflight) and 0.5 s for the closing summary. Both clients share
+the CPUs with the mock target and with whatever else runs on the machine, so the figures move by
+±20% from run to run; the CPU time per request is the steadiest of them.
 MD
 )
 echo "$report"

@@ -204,6 +204,7 @@ public sealed class PolicyVerbTests : IDisposable
         result.ExitCode.ShouldBe(0, result.Stderr);
         result.Stdout.ShouldContain("line 1: Restrict → Mitigate");
         result.Stderr.ShouldContain("2 of 2 cases change between us-frontier 1.0.0 and eu-gpai 1.0.0.");
+        result.Stderr.ShouldContain("  Restrict → Mitigate: 1 case");
     }
 
     private static async Task<CliResult> RunWithClockAsync(DateTimeOffset now, params string[] args)

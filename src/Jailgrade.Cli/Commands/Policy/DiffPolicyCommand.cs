@@ -68,6 +68,11 @@ internal sealed class DiffPolicyCommand(CliContext context)
         }
 
         context.Error.WriteLine($"jailgrade policy diff: {changes.Count} of {cases.Count} cases change between {PolicyResolver.Describe(before)} and {PolicyResolver.Describe(after)}.");
+        foreach (var transition in changes.Where(c => c.Before.Outcome != c.After.Outcome)
+            .GroupBy(c => (c.Before.Outcome, c.After.Outcome)).OrderBy(g => g.Key.Item1).ThenBy(g => g.Key.Item2))
+        {
+            context.Error.WriteLine($"  {transition.Key.Item1} → {transition.Key.Item2}: {transition.Count()} case{(transition.Count() == 1 ? "" : "s")}");
+        }
         return parseErrors.Count + decideErrors.Count > 0 ? ExitCode.InvalidInput : ExitCode.Success;
     }
 }

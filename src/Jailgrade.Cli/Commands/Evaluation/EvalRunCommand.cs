@@ -135,7 +135,11 @@ internal sealed class EvalRunCommand(CliContext context)
 
     private void WriteSummaryTable(string outputDirectory)
     {
-        var results = ResultsDirectory.Load(outputDirectory);
+        if (EvaluationSupport.LoadResults(context, outputDirectory) is not { } results)
+        {
+            return;
+        }
+
         var table = ReportWriter.Rates(results);
         context.Out.WriteLine("target\tattack\tattempts\tsuccesses\terrors\tasr\tci95_low\tci95_high");
         foreach (var cell in table.Cells.Where(c => c.Category == SuccessRates.Overall))

@@ -172,6 +172,17 @@ public static class ReportWriter
             html.Append(HeatMap([.. target.Where(c => c.Category != SuccessRates.Overall)]));
         }
 
+        if (table.Comparisons.Count > 0)
+        {
+            html.Append("<h2>Attack against baseline (exact McNemar on request outcomes)</h2>\n<table><tr><th>target</th><th>attack</th><th>paired requests</th><th>attack only</th><th>baseline only</th><th>attack rate</th><th>baseline rate</th><th>p</th></tr>\n");
+            foreach (var c in table.Comparisons)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Target)}</td><td>{E(c.Attack)}</td><td>{c.PairedRequests}</td><td>{c.AttackOnly}</td><td>{c.BaselineOnly}</td><td>{Percent(c.AttackRequestRate)}</td><td>{Percent(c.BaselineRequestRate)}</td><td>{Round(c.PValue, 6).ToString("G6", CultureInfo.InvariantCulture)}</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+        }
+
         html.Append("</body></html>\n");
         return html.ToString();
     }

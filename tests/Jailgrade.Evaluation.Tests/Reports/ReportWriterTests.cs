@@ -63,6 +63,7 @@ public sealed class ReportWriterTests : IAsyncLifetime, IDisposable
     {
         var html = ReportWriter.Html(ResultsDirectory.Load(_temp.Output));
         html.ShouldContain("<svg");
+        html.ShouldContain("McNemar");
         html.ShouldNotContain("<script");
         html.ShouldNotContain("src=");
         html.ShouldNotContain("href=");

@@ -36,6 +36,12 @@ public sealed class MockTarget : IAsyncDisposable
     /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:5123/</c>.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>
+    /// Fires when the host is asked to stop — by SIGTERM or Ctrl+C, which the web host intercepts — so a
+    /// process serving the mock can end instead of swallowing the signal.
+    /// </summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>The base URL an OpenAI-compatible target uses (<c>…/v1</c>).</summary>
     public string OpenAiBaseUrl => new Uri(BaseAddress, "v1").ToString();
 

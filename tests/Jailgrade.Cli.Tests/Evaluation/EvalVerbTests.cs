@@ -183,6 +183,39 @@ public sealed class EvalVerbTests : IDisposable
         keys.Distinct().Count().ShouldBe(600);
     }
 
+    [Fact]
+    public async Task MockTarget_SigTerm_StopsTheProcess()
+    {
+        // Regression: the web host swallowed SIGTERM and benchmark runs left mock processes behind.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "jailgrade.dll"), "mock-target", "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            var url = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            url.ShouldStartWith("http://127.0.0.1:");
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await process.WaitForExitAsync(patience.Token);
+            process.ExitCode.ShouldBe(0);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     private static long Count(string database)
     {
         if (!File.Exists(database))

@@ -78,9 +78,11 @@ internal sealed class MockTargetCommand(CliContext context)
         await context.Out.WriteLineAsync(mock.BaseAddress.ToString().TrimEnd('/'));
         await context.Out.FlushAsync(cancellationToken);
         await context.Error.WriteLineAsync($"Mock target listening on {mock.BaseAddress} (OpenAI base_url: {mock.OpenAiBaseUrl}); Ctrl+C stops it.");
+        // Regression: waiting on the command's token alone left the process running after SIGTERM.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, mock.Stopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {

@@ -14,11 +14,13 @@ scale=1
 if [ "${1:-}" = "--quick" ]; then scale=10; fi
 
 work=$(mktemp -d)
-pids=()
+# start_mock runs in a command substitution (a subshell), so the mocks' pids go through a file.
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  local pids
+  pids=$(cat "$work/pids" 2>/dev/null || true)
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
   sleep 1
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,7 +34,7 @@ export XDG_CONFIG_HOME="$work/config"
 
 start_mock() { # $1 latency in ms; prints the base URL, remembers the pid
   $cli mock-target --port 0 --latency-ms "$1" --vulnerable "pretend you are=0.3" >"$work/mock-$1.url" 2>/dev/null &
-  pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 1 100); do [ -s "$work/mock-$1.url" ] && break; sleep 0.1; done
   head -1 "$work/mock-$1.url"
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Jailgrade.Evaluation.Internal;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Probes.Importers;
 
@@ -34,26 +35,9 @@ public static class JudgeCalibrator
     {
         var file = Path.GetFileName(path);
         var examples = new List<LabelledExample>();
-        var number = 0;
-        foreach (var line in File.ReadLines(path))
+        using var reader = new StreamReader(path);
+        foreach (var (number, root) in JsonLines.Read(reader, file))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            JsonElement root;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw new ProbeFormatException(file, number, "not a JSON object");
-            }
-
             var prompt = JsonlImporter.Text(root, "prompt") ?? throw new ProbeFormatException(file, number, "missing \"prompt\"");
             var response = JsonlImporter.Text(root, "response") ?? throw new ProbeFormatException(file, number, "missing \"response\"");
             var label = JsonlImporter.Text(root, "label") switch

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Jailgrade.Evaluation.Internal;
 
 namespace Jailgrade.Evaluation.Probes.Importers;
 
@@ -34,26 +35,8 @@ public sealed class JsonlImporter : IProbeImporter
 
     internal static IEnumerable<ImportedProbe> ReadLines(TextReader reader, string file)
     {
-        var number = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (number, root) in JsonLines.Read(reader, file))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            JsonElement root;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw new ProbeFormatException(file, number, "not a JSON object");
-            }
-
             var id = Text(root, "id") ?? throw new ProbeFormatException(file, number, "missing \"id\"");
             var prompt = Text(root, "prompt") ?? throw new ProbeFormatException(file, number, "missing \"prompt\"");
             yield return new ImportedProbe(id, Text(root, "task") ?? id, Text(root, "category"), Text(root, "domain"), prompt, number);

@@ -43,7 +43,7 @@ public static class DecisionJson
         writer.WritePropertyName("score");
         writer.WriteRawValue(decision.Score.Base.ToString());
         writer.WriteString("band", decision.Band.ToString());
-        writer.WriteString("bandSource", decision.Request.BandProbabilities is null ? "vector" : "probabilities");
+        writer.WriteString("band_source", decision.Request.BandProbabilities is null ? "vector" : "probabilities");
         writer.WriteString("outcome", decision.Outcome.ToString());
         if (decision.Row is { } row)
         {

@@ -169,7 +169,7 @@ public sealed class PolicyVerbTests : IDisposable
 
         using var json = JsonDocument.Parse(result.Stdout);
         json.RootElement.GetProperty("band").GetString().ShouldBe("Low");
-        json.RootElement.GetProperty("bandSource").GetString().ShouldBe("probabilities");
+        json.RootElement.GetProperty("band_source").GetString().ShouldBe("probabilities");
         json.RootElement.GetProperty("outcome").GetString().ShouldBe("Track");
     }
 

@@ -32,14 +32,14 @@ public static class JgDefinition
             writer.WriteStartObject("scoring");
             writer.WriteString("unit", "weights are in score points; all arithmetic is exact in tenths");
             writer.WriteString("zero_rule", "UP:0 gives 0.0");
-            WritePoints(writer, "floor", 1);
+            writer.WriteScore("floor", new Score(1));
             writer.WriteStartArray("tiers");
             foreach (var tier in Enum.GetValues<HazardTier>())
             {
                 writer.WriteStartObject();
                 writer.WriteString("tier", Lower(tier.ToString()));
-                WritePoints(writer, "weight", JgMetrics.TierWeights[(int)tier]);
-                WritePoints(writer, "cap", JgMetrics.TierCaps[(int)tier]);
+                writer.WriteScore("weight", new Score(JgMetrics.TierWeights[(int)tier]));
+                writer.WriteScore("cap", new Score(JgMetrics.TierCaps[(int)tier]));
                 writer.WriteEndObject();
             }
 
@@ -49,8 +49,8 @@ public static class JgDefinition
             {
                 writer.WriteStartObject();
                 writer.WriteString("band", band.ToString());
-                WritePoints(writer, "min", Bands.LowerBounds[(int)band]);
-                WritePoints(writer, "max", band == Band.Critical ? 100 : Bands.LowerBounds[(int)band + 1] - 1);
+                writer.WriteScore("min", new Score(Bands.LowerBounds[(int)band]));
+                writer.WriteScore("max", new Score(band == Band.Critical ? 100 : Bands.LowerBounds[(int)band + 1] - 1));
                 writer.WriteString("cjs", $"CJS-{(int)band}");
                 writer.WriteEndObject();
             }
@@ -77,11 +77,11 @@ public static class JgDefinition
                     if (value.Tier is { } tier)
                     {
                         writer.WriteString("tier", Lower(tier.ToString()));
-                        WritePoints(writer, "weight", JgMetrics.TierWeights[(int)tier]);
+                        writer.WriteScore("weight", new Score(JgMetrics.TierWeights[(int)tier]));
                     }
                     else if (value.Weight is { } weight)
                     {
-                        WritePoints(writer, "weight", weight);
+                        writer.WriteScore("weight", new Score(weight));
                     }
                     else
                     {
@@ -109,10 +109,4 @@ public static class JgDefinition
         + "$";
 
     private static string Lower(string text) => text.ToLowerInvariant();
-
-    private static void WritePoints(Utf8JsonWriter writer, string name, int tenths)
-    {
-        writer.WritePropertyName(name);
-        writer.WriteRawValue(new Score(tenths).ToString(), skipInputValidation: true);
-    }
 }

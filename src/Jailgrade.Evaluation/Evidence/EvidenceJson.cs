@@ -107,8 +107,7 @@ public static class EvidenceJson
 
         json.WriteString("domain", domain);
         json.WriteString("vector", vector.ToString());
-        json.WritePropertyName("score");
-        json.WriteRawValue(score.Base.ToString());
+        json.WriteScore("score", score.Base);
         json.WriteString("band", score.Band.ToString());
         json.WriteStartObject("band_probabilities");
         foreach (var band in Bands.All)

@@ -40,8 +40,7 @@ public static class DecisionJson
         writer.WriteString("sha256", decision.Policy.Sha256);
         writer.WriteEndObject();
         writer.WriteString("vector", decision.Request.Vector.ToString());
-        writer.WritePropertyName("score");
-        writer.WriteRawValue(decision.Score.Base.ToString());
+        writer.WriteScore("score", decision.Score.Base);
         writer.WriteString("band", decision.Band.ToString());
         writer.WriteString("band_source", decision.Request.BandProbabilities is null ? "vector" : "probabilities");
         writer.WriteString("outcome", decision.Outcome.ToString());
@@ -129,8 +128,7 @@ public static class DecisionJson
             writer.WriteStartObject();
             writer.WriteString("party", assessment.Party);
             writer.WriteString("vector", assessment.Vector.ToString());
-            writer.WritePropertyName("score");
-            writer.WriteRawValue(score.Base.ToString());
+            writer.WriteScore("score", score.Base);
             writer.WriteString("band", score.Band.ToString());
             writer.WriteEndObject();
         }

@@ -4,6 +4,7 @@ using Jailgrade.Cli.Commands.Standard.Internal;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Standard;
 using Jailgrade.Standard.Explanation;
+using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Cli.Commands.Standard;
 
@@ -81,7 +82,7 @@ internal sealed class ExplainCommand(CliContext context)
                 writer.WriteStartObject();
                 writer.WriteString("metric", contribution.Code);
                 writer.WriteString("value", contribution.Value);
-                ScoreRecords.WriteScore(writer, "points", contribution.Points);
+                writer.WriteScore("points", contribution.Points);
                 writer.WriteBoolean("zeroes_score", contribution.ZeroesScore);
                 writer.WriteEndObject();
             }
@@ -94,7 +95,7 @@ internal sealed class ExplainCommand(CliContext context)
                 writer.WriteString("metric", change.Code);
                 writer.WriteString("from", change.From);
                 writer.WriteString("to", change.To);
-                ScoreRecords.WriteScore(writer, "score", change.NewScore);
+                writer.WriteScore("score", change.NewScore);
                 writer.WriteString("band", change.NewBand.ToString());
                 writer.WriteEndObject();
             }
@@ -102,7 +103,7 @@ internal sealed class ExplainCommand(CliContext context)
             writer.WriteEndArray();
             if (explanation.Cap is { } cap)
             {
-                ScoreRecords.WriteScore(writer, "cap", cap);
+                writer.WriteScore("cap", cap);
             }
 
             writer.WriteEndObject();

@@ -46,7 +46,7 @@ internal static class ScoreRecords
         writer.WriteString("standard", JgMetrics.Standard);
         score.Vector.TryFormat(buffer, out var length);
         writer.WriteString("vector", buffer[..length]);
-        WriteScore(writer, "score", score.Base);
+        writer.WriteScore("score", score.Base);
         writer.WriteString("band", BandNames[(int)score.Band]);
         if (score.Cjs is { } cjs)
         {
@@ -58,13 +58,13 @@ internal static class ScoreRecords
         }
 
         writer.WriteStartObject("subscores");
-        WriteScore(writer, "bypass", score.Bypass);
-        WriteScore(writer, "capability", score.Capability);
-        WriteScore(writer, "impact", score.Impact);
+        writer.WriteScore("bypass", score.Bypass);
+        writer.WriteScore("capability", score.Capability);
+        writer.WriteScore("impact", score.Impact);
         writer.WriteEndObject();
         if (score.Current is { } current)
         {
-            WriteScore(writer, "current_score", current);
+            writer.WriteScore("current_score", current);
             writer.WriteString("current_band", BandNames[(int)current.Band]);
         }
 
@@ -91,21 +91,6 @@ internal static class ScoreRecords
         writer.WriteString("message", error.Message);
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }
-
-    /// <summary>A score as a JSON number with exactly one decimal (<c>9.0</c>, never <c>9</c>).</summary>
-    public static void WriteScore(Utf8JsonWriter writer, string name, Score score)
-    {
-        Span<byte> digits = stackalloc byte[12];
-        Span<char> chars = stackalloc char[12];
-        score.TryFormat(chars, out var length);
-        for (var i = 0; i < length; i++)
-        {
-            digits[i] = (byte)chars[i];
-        }
-
-        writer.WritePropertyName(name);
-        writer.WriteRawValue(digits[..length], skipInputValidation: true);
     }
 
     private static string Printable(ReadOnlySpan<char> input)

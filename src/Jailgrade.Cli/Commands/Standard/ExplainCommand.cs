@@ -66,15 +66,7 @@ internal sealed class ExplainCommand(CliContext context)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("score");
-            using (var inner = new MemoryStream())
-            {
-                using (var scoreWriter = new Utf8JsonWriter(inner, ScoreRecords.JsonOptions))
-                {
-                    ScoreRecords.WriteJson(scoreWriter, explanation.Score);
-                }
-
-                writer.WriteRawValue(inner.ToArray(), skipInputValidation: true);
-            }
+            ScoreRecords.WriteJson(writer, explanation.Score);
 
             writer.WriteStartArray("contributions");
             foreach (var contribution in explanation.Contributions)

@@ -1,13 +1,13 @@
-using System.Text.Json;
 using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Probes.Importers;
 
 namespace Jailgrade.Evaluation.Internal;
 
-/// <summary>Reads JSON Lines: one object per non-blank line, each with its 1-based line number.</summary>
+/// <summary>Reads JSON Lines: one object per non-blank line, each able to say where its values are.</summary>
 internal static class JsonLines
 {
-    /// <exception cref="ProbeFormatException">A line is not JSON, naming the file and line.</exception>
-    public static IEnumerable<(int Line, JsonElement Root)> Read(TextReader reader, string file)
+    /// <exception cref="ProbeFormatException">A line is not a JSON object, naming the file, line, column and why.</exception>
+    public static IEnumerable<JsonSource> Read(TextReader reader, string file)
     {
         var number = 0;
         while (reader.ReadLine() is { } line)
@@ -18,18 +18,9 @@ internal static class JsonLines
                 continue;
             }
 
-            JsonElement root;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw new ProbeFormatException(file, number, "not a JSON object");
-            }
-
-            yield return (number, root);
+            var source = JsonSource.Parse(file, line, number);
+            source.Object(source.Root, "", "the line");
+            yield return source;
         }
     }
 }

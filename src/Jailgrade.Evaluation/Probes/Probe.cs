@@ -25,23 +25,51 @@ public sealed record Probe(string Id, string Task, string Domain, string Categor
 public sealed record RecordedAttempt(string Target, string Attack, string Prompt, string? Response, bool? Jailbroken);
 
 /// <summary>A probe as an importer reads it, before its category is mapped to a JG domain.</summary>
+/// <param name="Line">The 1-based line the probe starts on.</param>
 public sealed record ImportedProbe(string Id, string Task, string? Category, string? Domain, string Text, int Line)
 {
     /// <summary>The recorded attempt, for attack-artifact formats.</summary>
     public RecordedAttempt? Recorded { get; init; }
+
+    /// <summary>The 1-based character column the probe starts at.</summary>
+    public int Column { get; init; } = 1;
+
+    /// <summary>Where the category value starts, for errors about it; null when the probe has none.</summary>
+    public (int Line, int Column)? CategoryPosition { get; init; }
+
+    /// <summary>Where the domain value starts, for errors about it; null when the probe has none.</summary>
+    public (int Line, int Column)? DomainPosition { get; init; }
 }
 
-/// <summary>A probe file that could not be read: where and why.</summary>
-public sealed class ProbeFormatException(string file, int line, string message)
-    : Exception($"{file}:{line}: {message}")
+/// <summary>
+/// A probe file that could not be read: file, line, column and why, printed like a campaign error
+/// (<c>file:line:column: message</c>). Line and column are 1-based; both are 0 when the problem is the whole file.
+/// </summary>
+public sealed class ProbeFormatException(string file, int line, int column, string message)
+    : Exception($"{file}:{line}:{column}: {message}")
 {
+    /// <summary>An error about a whole line (column 1); for readers that know no finer position.</summary>
+    public ProbeFormatException(string file, int line, string message)
+        : this(file, line, line > 0 ? 1 : 0, message)
+    {
+    }
+
+    /// <summary>An error at a position, as (line, column).</summary>
+    public ProbeFormatException(string file, (int Line, int Column) position, string message)
+        : this(file, position.Line, position.Column, message)
+    {
+    }
+
     /// <summary>The file.</summary>
     public string File { get; } = file;
 
     /// <summary>The 1-based line (0 when the problem is the whole file).</summary>
     public int Line { get; } = line;
 
-    /// <summary>What is wrong.</summary>
+    /// <summary>The 1-based character column (0 when the problem is the whole file).</summary>
+    public int Column { get; } = column;
+
+    /// <summary>What is wrong: the offending value where there is one, and what was expected.</summary>
     public string Problem { get; } = message;
 }
 

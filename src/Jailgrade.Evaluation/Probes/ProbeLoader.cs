@@ -22,14 +22,14 @@ public static class ProbeLoader
         {
             if (source.File is { } file && !File.Exists(Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory, file)))
             {
-                throw new ProbeFormatException(Path.GetFileName(campaign.FilePath), source.Position.Line, $"probe file not found: '{file}' (relative to the campaign file)");
+                throw new ProbeFormatException(Path.GetFileName(campaign.FilePath), source.Position, $"probe file not found: '{file}' (expected a path relative to the campaign file)");
             }
 
             foreach (var probe in Load(source, baseDirectory, registry, campaign.Seed))
             {
                 if (!ids.Add(probe.Id))
                 {
-                    throw new ProbeFormatException(Path.GetFileName(campaign.FilePath), source.Position.Line, $"probe '{probe.Id}' appears twice; list each source once");
+                    throw new ProbeFormatException(Path.GetFileName(campaign.FilePath), source.Position, $"probe '{probe.Id}' appears twice (expected each source listed once)");
                 }
 
                 probes.Add(probe);
@@ -71,19 +71,27 @@ public static class ProbeLoader
         var file = Path.GetFileName(path);
         if (!File.Exists(path))
         {
-            throw new ProbeFormatException(file, 0, $"probe file not found: {path}");
+            throw new ProbeFormatException(file, 0, 0, $"probe file not found: {path}");
         }
 
         var prefix = Path.GetFileNameWithoutExtension(path) + ":";
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var imported in importer.Read(path))
         {
+            var start = (imported.Line, imported.Column);
+            if (!lines.TryAdd(imported.Id, imported.Line))
+            {
+                throw new ProbeFormatException(file, start, $"probe id '{imported.Id}' appears twice (first at line {lines[imported.Id]}; expected each id once)");
+            }
+
             var domain = DomainOf(imported, source, importer)
-                ?? throw new ProbeFormatException(file, imported.Line, imported.Category is { } category
-                    ? $"category '{category}' has no JG hazard domain: map it under 'domains:' in the probe entry"
-                    : "no category and no 'domain' in the probe entry");
+                ?? throw new ProbeFormatException(file, imported.CategoryPosition ?? start, imported.Category is { } category
+                    ? $"category '{category}' has no JG hazard domain (expected {Known(importer)}a mapping under 'domains:' in the probe entry)"
+                    : $"probe '{imported.Id}' has no category and no domain (expected a domain in the file, or 'domain:' in the probe entry)");
             if (!IsDomain(domain))
             {
-                throw new ProbeFormatException(file, imported.Line, $"'{domain}' is not a JG hazard domain");
+                // The campaign loader checks the entry's domains, so a bad one comes from the file.
+                throw new ProbeFormatException(file, imported.DomainPosition ?? start, $"bad domain '{domain}' (expected a JG hazard domain such as CY, BI, FR)");
             }
 
             yield return new Probe(prefix + imported.Id, imported.Task, domain, imported.Category ?? domain, imported.Text, importer.Id)
@@ -93,6 +101,10 @@ public static class ProbeLoader
             };
         }
     }
+
+    // The importer's own categories, when it has a table, as the first thing the error expects.
+    private static string Known(IProbeImporter importer) =>
+        importer.DefaultDomains.Count == 0 ? "" : $"one of: {string.Join(", ", importer.DefaultDomains.Keys.Select(k => $"'{k}'"))}; or ";
 
     private static string? DomainOf(ImportedProbe probe, ProbeSourceSpec source, IProbeImporter importer)
     {

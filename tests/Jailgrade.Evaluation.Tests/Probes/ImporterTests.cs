@@ -96,14 +96,6 @@ public class ImporterTests
     }
 
     [Fact]
-    public void MissingProbeFile_PointsAtItsEntryInTheCampaign()
-    {
-        using var temp = new TestSupport.TempCampaign(TestSupport.TempCampaign.Yaml("http://127.0.0.1:9/v1", probes: "  - builtin: canary\n  - file: missing.csv\n    format: advbench\n    domain: CY"));
-        var error = Should.Throw<ProbeFormatException>(() => ProbeLoader.Load(temp.Load(), EvaluationRegistry.Default));
-        error.Message.ShouldStartWith("campaign.yaml:6: probe file not found: 'missing.csv'");
-    }
-
-    [Fact]
     public void Limit_TakesTheSameSeededSampleEveryTime()
     {
         var spec = new ProbeSourceSpec { Builtin = "canary", Limit = 12 };

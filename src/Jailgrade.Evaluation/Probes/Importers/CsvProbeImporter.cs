@@ -20,8 +20,11 @@ public abstract class CsvProbeImporter : IProbeImporter
     /// <inheritdoc />
     public virtual bool HasCategories => true;
 
-    /// <summary>The columns the format must have (others are ignored).</summary>
+    /// <summary>The columns the format must have, each non-empty in every row (others are ignored).</summary>
     protected abstract IReadOnlyList<string> RequiredColumns { get; }
+
+    /// <summary>The column holding the source's category, so that an unmapped category can be pointed at.</summary>
+    protected virtual string? CategoryColumn => null;
 
     /// <summary>Makes a probe of one row; <paramref name="row"/> is the 1-based data row number.</summary>
     protected abstract ImportedProbe Map(Func<string, string> field, int row, int line);
@@ -34,14 +37,15 @@ public abstract class CsvProbeImporter : IProbeImporter
         using var rows = CsvRows.Read(reader, file).GetEnumerator();
         if (!rows.MoveNext())
         {
-            throw new ProbeFormatException(file, 1, "empty file: expected a header row");
+            throw new ProbeFormatException(file, 1, 1, $"empty file (expected a header row naming {string.Join(", ", RequiredColumns)})");
         }
 
-        var header = rows.Current.Fields.Select(h => h.Trim().TrimStart('\uFEFF')).ToList();
+        var header = rows.Current.Fields.Select(h => h.Text.Trim().TrimStart('\uFEFF')).ToList();
         var missing = RequiredColumns.Where(c => !header.Contains(c, StringComparer.Ordinal)).ToList();
         if (missing.Count > 0)
         {
-            throw new ProbeFormatException(file, 1, $"missing column(s) {string.Join(", ", missing)} for format '{Id}' (found: {string.Join(", ", header)})");
+            throw new ProbeFormatException(file, rows.Current.Fields[0].Position,
+                $"missing column(s) {string.Join(", ", missing.Select(c => $"'{c}'"))} in the header (expected {string.Join(", ", RequiredColumns)} for format '{Id}'; found: {string.Join(", ", header)})");
         }
 
         var probes = new List<ImportedProbe>();
@@ -49,23 +53,41 @@ public abstract class CsvProbeImporter : IProbeImporter
         while (rows.MoveNext())
         {
             row++;
-            var (line, fields) = rows.Current;
-            if (fields.Count != header.Count)
+            var fields = rows.Current.Fields;
+            if (fields.Count > header.Count)
             {
-                throw new ProbeFormatException(file, line, $"{fields.Count} fields where the header has {header.Count}");
+                throw new ProbeFormatException(file, fields[header.Count].Position,
+                    $"{fields.Count} fields where the header has {header.Count}: unexpected value '{Shorten(fields[header.Count].Text)}' (expected the row to end after column '{header[^1]}'; quote fields that contain commas)");
             }
 
-            var probe = Map(name => header.IndexOf(name) is var i and >= 0 ? fields[i] : "", row, line);
-            if (string.IsNullOrWhiteSpace(probe.Text))
+            if (fields.Count < header.Count)
             {
-                throw new ProbeFormatException(file, line, "empty request text");
+                throw new ProbeFormatException(file, rows.Current.End,
+                    $"{fields.Count} fields where the header has {header.Count}: the row ends here (expected a value for column '{header[fields.Count]}')");
             }
 
-            probes.Add(probe);
+            foreach (var column in RequiredColumns)
+            {
+                var at = header.IndexOf(column);
+                if (string.IsNullOrWhiteSpace(fields[at].Text))
+                {
+                    throw new ProbeFormatException(file, fields[at].Position, $"empty value in column '{column}' (expected text; every row needs {string.Join(", ", RequiredColumns)})");
+                }
+            }
+
+            var probe = Map(name => header.IndexOf(name) is var i and >= 0 ? fields[i].Text : "", row, rows.Current.Line);
+            var category = CategoryColumn is { } name ? header.IndexOf(name) : -1;
+            probes.Add(probe with
+            {
+                Column = fields[0].Column,
+                CategoryPosition = category >= 0 ? fields[category].Position : null,
+            });
         }
 
         return probes;
     }
+
+    private static string Shorten(string value) => (value.Length > 40 ? value[..40] + "..." : value).ReplaceLineEndings(" ");
 }
 
 /// <summary>HarmBench behaviors CSV: <c>Behavior, FunctionalCategory, SemanticCategory, Tags, ContextString, BehaviorID</c>.</summary>
@@ -91,6 +113,9 @@ public sealed class HarmBenchImporter : CsvProbeImporter
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> RequiredColumns => ["Behavior", "SemanticCategory", "BehaviorID"];
+
+    /// <inheritdoc />
+    protected override string CategoryColumn => "SemanticCategory";
 
     /// <inheritdoc />
     protected override ImportedProbe Map(Func<string, string> field, int row, int line)
@@ -131,6 +156,9 @@ public sealed class JailbreakBenchImporter : CsvProbeImporter
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> RequiredColumns => ["Goal", "Behavior", "Category"];
+
+    /// <inheritdoc />
+    protected override string CategoryColumn => "Category";
 
     /// <inheritdoc />
     protected override ImportedProbe Map(Func<string, string> field, int row, int line)
@@ -189,6 +217,9 @@ public sealed class StrongRejectImporter : CsvProbeImporter
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> RequiredColumns => ["category", "forbidden_prompt"];
+
+    /// <inheritdoc />
+    protected override string CategoryColumn => "category";
 
     /// <inheritdoc />
     protected override ImportedProbe Map(Func<string, string> field, int row, int line)

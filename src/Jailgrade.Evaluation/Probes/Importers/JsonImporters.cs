@@ -35,11 +35,19 @@ public sealed class JsonlImporter : IProbeImporter
 
     internal static IEnumerable<ImportedProbe> ReadLines(TextReader reader, string file)
     {
-        foreach (var (number, root) in JsonLines.Read(reader, file))
+        foreach (var line in JsonLines.Read(reader, file))
         {
-            var id = Text(root, "id") ?? throw new ProbeFormatException(file, number, "missing \"id\"");
-            var prompt = Text(root, "prompt") ?? throw new ProbeFormatException(file, number, "missing \"prompt\"");
-            yield return new ImportedProbe(id, Text(root, "task") ?? id, Text(root, "category"), Text(root, "domain"), prompt, number);
+            var root = line.Root;
+            var id = line.RequiredString(root, "", "id");
+            var prompt = line.RequiredString(root, "", "prompt");
+            var category = line.OptionalString(root, "", "category");
+            var domain = line.OptionalString(root, "", "domain");
+            yield return new ImportedProbe(id, line.OptionalString(root, "", "task") ?? id, category, domain, prompt, line.Line)
+            {
+                Column = line.PositionOf("").Column,
+                CategoryPosition = category is null ? null : line.PositionOf("/category"),
+                DomainPosition = domain is null ? null : line.PositionOf("/domain"),
+            };
         }
     }
 
@@ -75,43 +83,41 @@ public sealed class JailbreakBenchArtifactImporter : IProbeImporter
     /// <inheritdoc />
     public IReadOnlyList<ImportedProbe> Read(string path)
     {
-        var file = Path.GetFileName(path);
-        JsonDocument document;
-        try
+        var json = JsonSource.Parse(Path.GetFileName(path), File.ReadAllText(path));
+        var root = json.Object(json.Root, "", "the file");
+        var jailbreaks = json.Optional(root, "", "jailbreaks", JsonValueKind.Array, "a list of jailbreaks [...]")
+            ?? throw json.Error("", "missing \"jailbreaks\" (expected a list of jailbreaks [...])");
+        var parameters = json.Optional(root, "", "parameters", JsonValueKind.Object, "a JSON object {...}") ?? default;
+        var model = json.OptionalString(parameters, "/parameters", "model_name") ?? json.OptionalString(parameters, "/parameters", "model") ?? "unknown-model";
+        var method = json.OptionalString(parameters, "/parameters", "method") ?? "unknown-method";
+        var probes = new List<ImportedProbe>();
+        var position = 0;
+        foreach (var element in jailbreaks.EnumerateArray())
         {
-            document = JsonDocument.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new ProbeFormatException(file, (int)(e.LineNumber ?? 0) + 1, "not valid JSON");
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("jailbreaks", out var jailbreaks) || jailbreaks.ValueKind != JsonValueKind.Array)
+            var at = JsonSource.Child("/jailbreaks", position.ToString(CultureInfo.InvariantCulture));
+            var entry = json.Object(element, at, $"jailbreak {position + 1}");
+            var index = position++;
+            if (json.Optional(entry, at, "index", JsonValueKind.Number, "a whole number from 0") is { } i)
             {
-                throw new ProbeFormatException(file, 1, "expected an object with a \"jailbreaks\" list");
+                var indexAt = JsonSource.Child(at, "index");
+                index = i.TryGetInt32(out var n) && n >= 0 ? n : throw json.Error(indexAt, $"bad value {JsonSource.Show(i)} for {JsonSource.Name(indexAt)} (expected a whole number from 0)");
             }
 
-            var parameters = root.TryGetProperty("parameters", out var p) ? p : default;
-            var model = JsonlImporter.Text(parameters, "model_name") ?? JsonlImporter.Text(parameters, "model") ?? "unknown-model";
-            var method = JsonlImporter.Text(parameters, "method") ?? "unknown-method";
-            var probes = new List<ImportedProbe>();
-            var position = 0;
-            foreach (var entry in jailbreaks.EnumerateArray())
+            var goal = json.RequiredString(entry, at, "goal");
+            var behavior = json.OptionalString(entry, at, "behavior") ?? index.ToString(CultureInfo.InvariantCulture);
+            var category = json.OptionalString(entry, at, "category");
+            var label = json.OptionalBoolean(entry, at, "jailbroken");
+            var recorded = new RecordedAttempt(model, method, json.OptionalString(entry, at, "prompt") ?? "", json.OptionalString(entry, at, "response"), label);
+            var (line, column) = json.PositionOf(at);
+            probes.Add(new ImportedProbe(index.ToString(CultureInfo.InvariantCulture), behavior, category, null, goal, line)
             {
-                position++;
-                var index = entry.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : position - 1;
-                var goal = JsonlImporter.Text(entry, "goal") ?? throw new ProbeFormatException(file, 0, $"jailbreak {position} lacks \"goal\"");
-                var behavior = JsonlImporter.Text(entry, "behavior") ?? index.ToString(CultureInfo.InvariantCulture);
-                bool? label = entry.TryGetProperty("jailbroken", out var j) && j.ValueKind is JsonValueKind.True or JsonValueKind.False ? j.GetBoolean() : null;
-                var recorded = new RecordedAttempt(model, method, JsonlImporter.Text(entry, "prompt") ?? "", JsonlImporter.Text(entry, "response"), label);
-                probes.Add(new ImportedProbe(index.ToString(CultureInfo.InvariantCulture), behavior, JsonlImporter.Text(entry, "category"), null, goal, position) { Recorded = recorded });
-            }
-
-            return probes;
+                Recorded = recorded,
+                Column = column,
+                CategoryPosition = category is null ? null : json.PositionOf(JsonSource.Child(at, "category")),
+            });
         }
+
+        return probes;
     }
 
     /// <summary>The attack success rate the artifact states in its parameters, when it does.</summary>

@@ -2,14 +2,15 @@ using System.Reflection;
 using System.Text.Json;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Targets;
 using Jailgrade.Standard;
 
 namespace Jailgrade.Evaluation.Runner;
 
 /// <summary>
 /// <c>manifest.json</c>: what produced the results — tool, standard and policy versions, the campaign
-/// file's hash, the judge and its prompt version, the targets' model ids, the attacks with their
-/// transforms, and the seed. Written at the start of each run (a resume rewrites it).
+/// file's hash, the judge and its prompt version, the targets' model ids and whether each honours the
+/// seed, the attacks with their transforms, and the seed. Written at the start of each run (a resume rewrites it).
 /// </summary>
 public static class Manifest
 {
@@ -19,6 +20,18 @@ public static class Manifest
     /// <summary>The tool's version.</summary>
     public static string ToolVersion { get; } =
         typeof(Manifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>
+    /// Whether the sample's seed reaches the target's sampling: OpenAI-compatible servers take a
+    /// <c>seed</c>; the Anthropic Messages API has none, so its samples are not reproducible from the
+    /// campaign seed (only the prompts and cache keys are).
+    /// </summary>
+    public static bool IsSeeded(TargetSpec target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        // IChatProvider does not say whether it sends a seed; the Anthropic provider is the one that cannot.
+        return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider is not AnthropicChatProvider;
+    }
 
     /// <summary>Writes the manifest.</summary>
     public static void Write(string directory, Campaign campaign, IJudge judge, TimeProvider time)
@@ -54,6 +67,7 @@ public static class Manifest
             json.WriteString("provider", target.Provider);
             json.WriteString("model", target.Model);
             json.WriteString("base_url", target.BaseUrl);
+            json.WriteBoolean("seeded", IsSeeded(target));
             json.WriteEndObject();
         }
 

@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace Jailgrade.Evaluation.Targets;
 
-/// <summary>The Anthropic Messages API. It takes no seed, so samples differ only by sampling.</summary>
+/// <summary>
+/// The Anthropic Messages API. It takes no seed, so samples differ only by the model's own unseeded
+/// sampling: the same campaign seed gives the same prompts and cache keys, not the same answers.
+/// </summary>
 public sealed class AnthropicChatProvider : IChatProvider
 {
     /// <summary>The API version header sent with each request.</summary>
@@ -17,7 +20,8 @@ public sealed class AnthropicChatProvider : IChatProvider
     public string Version => "1";
 
     /// <inheritdoc />
-    public string Description => "Anthropic Messages API (POST {base_url}/v1/messages); system turns go to `system`.";
+    public string Description => "Anthropic Messages API (POST {base_url}/v1/messages); system turns go to `system`. "
+        + "The API takes no seed, so samples are not reproducible from the campaign seed (same prompts and cache keys, unseeded sampling); use temperature 0 when reproducibility matters.";
 
     /// <inheritdoc />
     public HttpRequestMessage CreateRequest(TargetSpec spec, ChatRequest request, string? apiKey)

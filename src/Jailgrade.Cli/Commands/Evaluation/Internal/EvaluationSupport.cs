@@ -1,6 +1,7 @@
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Storage;
 
 namespace Jailgrade.Cli.Commands.Evaluation.Internal;
@@ -28,13 +29,22 @@ internal static class EvaluationSupport
         }
     }
 
-    /// <summary>Loads a campaign and its probes; reports every problem with file, line and column.</summary>
+    /// <summary>
+    /// Loads a campaign and its probes; reports every problem as <c>file:line:column: message</c>, and
+    /// warns once per target whose samples the campaign seed cannot reproduce.
+    /// </summary>
     public static (Campaign? Campaign, IReadOnlyList<Probe> Probes) Load(CliContext context, string path)
     {
         try
         {
             var campaign = new CampaignLoader(Jailgrade.Evaluation.EvaluationRegistry.Default).Load(path);
-            return (campaign, ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default));
+            var probes = ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default);
+            foreach (var target in campaign.Targets.Where(t => !Manifest.IsSeeded(t)))
+            {
+                context.Error.WriteLine($"jailgrade: warning: target '{target.Id}': provider '{target.Provider}' takes no seed; samples are not reproducible from the campaign seed (set temperature: 0 when that matters)");
+            }
+
+            return (campaign, probes);
         }
         catch (CampaignException e)
         {

@@ -9,6 +9,7 @@ namespace Jailgrade.Cli.Hosting;
 /// </summary>
 internal sealed class CliContext
 {
+    private const int DefaultWidth = 100;
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Creates a context over the given streams.</summary>
@@ -28,7 +29,11 @@ internal sealed class CliContext
     public static CliContext FromConsole()
     {
         var error = new StreamWriter(Console.OpenStandardError(), Utf8) { AutoFlush = true, NewLine = "\n" };
-        return new CliContext(Console.OpenStandardInput(), Console.OpenStandardOutput(), error, !Console.IsOutputRedirected);
+        var terminal = !Console.IsOutputRedirected;
+        return new CliContext(Console.OpenStandardInput(), Console.OpenStandardOutput(), error, terminal)
+        {
+            TerminalWidth = terminal && Console.WindowWidth > 0 ? Console.WindowWidth : DefaultWidth,
+        };
     }
 
     /// <summary>Standard input as bytes (bulk verbs read it directly).</summary>
@@ -45,6 +50,9 @@ internal sealed class CliContext
 
     /// <summary>Whether stdout is a terminal (human output) rather than a pipe or file (data only).</summary>
     public bool OutputIsTerminal { get; }
+
+    /// <summary>Columns that human output (tables) may fill: the terminal's width, or 100 when unknown.</summary>
+    public int TerminalWidth { get; init; } = DefaultWidth;
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }

@@ -73,22 +73,7 @@ public static class ReportWriter
             json.WriteEndObject();
             WriteCells(json, "cells", table.Cells.Where(c => c.Category != SuccessRates.Overall));
             WriteCells(json, "overall", table.Cells.Where(c => c.Category == SuccessRates.Overall));
-            json.WriteStartArray("baseline_comparison");
-            foreach (var c in table.Comparisons)
-            {
-                json.WriteStartObject();
-                json.WriteString("target", c.Target);
-                json.WriteString("attack", c.Attack);
-                json.WriteNumber("paired_requests", c.PairedRequests);
-                json.WriteNumber("attack_only", c.AttackOnly);
-                json.WriteNumber("baseline_only", c.BaselineOnly);
-                json.WriteNumber("attack_request_rate", Round(c.AttackRequestRate));
-                json.WriteNumber("baseline_request_rate", Round(c.BaselineRequestRate));
-                json.WriteNumber("mcnemar_p", Round(c.PValue, 6));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteComparisons(json, "baseline_comparison", table.Comparisons);
             // Finished artifacts carry their source's own labels: its stated rate, and how far our judge agrees.
             json.WriteStartArray("source_labels");
             foreach (var group in results.Results.Where(r => r.SourceLabel is not null).GroupBy(r => (r.Target, r.Attack)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal))
@@ -240,8 +225,34 @@ public static class ReportWriter
         return svg.Append("</svg>\n").ToString();
     }
 
-    private static void WriteCells(Utf8JsonWriter json, string name, IEnumerable<RateCell> cells)
+    /// <summary>Writes attack-versus-baseline comparisons as a JSON array, as <c>summary.json</c> holds them.</summary>
+    public static void WriteComparisons(Utf8JsonWriter json, string name, IEnumerable<BaselineComparison> comparisons)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(comparisons);
+        json.WriteStartArray(name);
+        foreach (var c in comparisons)
+        {
+            json.WriteStartObject();
+            json.WriteString("target", c.Target);
+            json.WriteString("attack", c.Attack);
+            json.WriteNumber("paired_requests", c.PairedRequests);
+            json.WriteNumber("attack_only", c.AttackOnly);
+            json.WriteNumber("baseline_only", c.BaselineOnly);
+            json.WriteNumber("attack_request_rate", Round(c.AttackRequestRate));
+            json.WriteNumber("baseline_request_rate", Round(c.BaselineRequestRate));
+            json.WriteNumber("mcnemar_p", Round(c.PValue, 6));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>Writes rate cells as a JSON array, as <c>summary.json</c> holds them.</summary>
+    public static void WriteCells(Utf8JsonWriter json, string name, IEnumerable<RateCell> cells)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(cells);
         json.WriteStartArray(name);
         foreach (var c in cells)
         {

@@ -51,11 +51,13 @@ public sealed class EvalVerbTests : IDisposable
 
         """);
 
-    private async Task<(int Code, string Stdout, string Stderr)> Run(params string[] args)
+    private Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => Run(terminal: false, args);
+
+    private async Task<(int Code, string Stdout, string Stderr)> Run(bool terminal, params string[] args)
     {
         using var output = new MemoryStream();
         using var error = new StringWriter { NewLine = "\n" };
-        var context = new CliContext(Stream.Null, output, error, outputIsTerminal: false,
+        var context = new CliContext(Stream.Null, output, error, outputIsTerminal: terminal,
             environment: name => name switch { "JAILGRADE_KEY" => Key, "XDG_CONFIG_HOME" => Path.Combine(_directory, "config"), _ => null });
         var code = await JailgradeCli.RunAsync(args, context);
         return (code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
@@ -94,6 +96,63 @@ public sealed class EvalVerbTests : IDisposable
         document.RootElement.GetProperty("grade").GetProperty("vector").GetString().ShouldStartWith("JG:1.0/UN:U/");
         document.RootElement.GetProperty("judge_overstates_success").GetBoolean().ShouldBeTrue();
         json.Stdout.ShouldMatch("\"score\":[0-9]+\\.[0-9][,}]");
+    }
+
+    [Fact]
+    public async Task Run_OnATerminal_EndsWithAHumanTable()
+    {
+        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        WriteCampaign(mock.OpenAiBaseUrl);
+
+        var run = await Run(terminal: true, "eval", "run", CampaignPath);
+
+        run.Code.ShouldBe(0, run.Stderr);
+        var lines = run.Stdout.Split('\n');
+        lines.ShouldContain(l => l.Contains("│ target │ attack", StringComparison.Ordinal) && l.Contains("ASR [95% CI]", StringComparison.Ordinal));
+        var roleplay = lines.Single(l => l.Contains("│ roleplay │", StringComparison.Ordinal));
+        roleplay.ShouldMatch(@"│\s+200 │\s+\d+ │\s+0 │\s+\d+\.\d% \[\d+\.\d–\d+\.\d\] │ \d+\.\d% vs 0\.0%, p[<=]");
+        lines.Single(l => l.Contains("│ baseline │", StringComparison.Ordinal)).ShouldContain("0.0% [0.0–");
+        run.Stdout.ShouldNotContain("\t");
+    }
+
+    [Fact]
+    public async Task Run_Json_WritesTheSummaryAsOneObject()
+    {
+        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        WriteCampaign(mock.OpenAiBaseUrl);
+
+        var run = await Run(terminal: true, "eval", "run", CampaignPath, "--json");
+
+        run.Code.ShouldBe(0, run.Stderr);
+        using var document = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var root = document.RootElement;
+        root.GetProperty("complete").GetBoolean().ShouldBeTrue();
+        root.GetProperty("planned").GetInt64().ShouldBe(400);
+        root.GetProperty("stored").GetInt64().ShouldBe(400);
+        root.GetProperty("judge_overstates_success").GetBoolean().ShouldBeTrue();
+        var overall = root.GetProperty("overall").EnumerateArray().ToList();
+        overall.Select(c => c.GetProperty("attack").GetString()).ShouldBe(["baseline", "roleplay"]);
+        overall.ShouldAllBe(c => c.GetProperty("attempts").GetInt64() == 200);
+        var comparison = root.GetProperty("baseline_comparison").EnumerateArray().Single();
+        comparison.GetProperty("attack").GetString().ShouldBe("roleplay");
+        comparison.GetProperty("paired_requests").GetInt32().ShouldBe(100);
+
+        // The same numbers as the report's summary.json.
+        var report = await Run("eval", "report", Output, "--format", "json");
+        report.Code.ShouldBe(0);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "summary.json")));
+        var reported = summary.RootElement.GetProperty("overall").EnumerateArray().ToList();
+        reported.Count.ShouldBe(overall.Count);
+        for (var i = 0; i < overall.Count; i++)
+        {
+            foreach (var field in new[] { "attack", "successes", "asr" })
+            {
+                reported[i].GetProperty(field).GetRawText().ShouldBe(overall[i].GetProperty(field).GetRawText());
+            }
+
+            reported[i].GetProperty("ci95").EnumerateArray().Select(x => x.GetDouble())
+                .ShouldBe(overall[i].GetProperty("ci95").EnumerateArray().Select(x => x.GetDouble()));
+        }
     }
 
     [Fact]

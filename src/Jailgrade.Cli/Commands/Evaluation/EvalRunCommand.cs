@@ -7,7 +7,6 @@ using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Runner;
-using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Targets;
 
 namespace Jailgrade.Cli.Commands.Evaluation;
@@ -16,7 +15,7 @@ namespace Jailgrade.Cli.Commands.Evaluation;
 internal sealed class EvalRunCommand(CliContext context)
 {
     /// <summary>The verb's settings.</summary>
-    public sealed record Settings(string Campaign, bool Resume, bool Force, bool NoCache, bool DryRun, string? Out);
+    public sealed record Settings(string Campaign, bool Resume, bool Force, bool NoCache, bool DryRun, string? Out, SummaryFormat? Format = null);
 
     public static Command Create(CliContext context)
     {
@@ -26,6 +25,13 @@ internal sealed class EvalRunCommand(CliContext context)
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor fill the response cache." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (requests per target, token estimate, budgets) and send nothing." };
         var output = new Option<string?>("--out") { Description = "The results directory (default: the campaign's 'output').", HelpName = "dir" };
+        var json = new Option<bool>("--json") { Description = "Write the closing summary as one JSON object; same as --format json." };
+        var format = new Option<string?>("--format")
+        {
+            Description = "The closing summary on stdout: human, tsv or json. Default: human on a terminal, tsv otherwise.",
+            HelpName = "human|tsv|json",
+        };
+        format.AcceptOnlyFromAmong("human", "tsv", "json");
         var command = new VerbCommand("run", "Run a campaign: probes × attacks × targets × samples, judged and stored durably.", """
             Every result is stored in DIR/results.db (SQLite, prompts and responses encrypted with the key from
             JAILGRADE_KEY or ~/.config/jailgrade/results.key) as soon as its batch commits, keyed by (target,
@@ -35,14 +41,17 @@ internal sealed class EvalRunCommand(CliContext context)
             is within max_error_share; 5 (Incomplete) otherwise.
             """)
         {
-            campaign, resume, force, noCache, dryRun, output,
+            campaign, resume, force, noCache, dryRun, output, json, format,
         };
         command.WithExample("jailgrade eval run campaign.yaml", "run a campaign")
             .WithExample("jailgrade eval run campaign.yaml --dry-run", "what it would send, against the budgets")
-            .WithExample("jailgrade eval run campaign.yaml --resume", "finish a run that was interrupted");
+            .WithExample("jailgrade eval run campaign.yaml --resume", "finish a run that was interrupted")
+            .WithExample("jailgrade eval run campaign.yaml --json | jq .complete", "the summary for a script");
         command.SetAction((parseResult, cancellationToken) => new EvalRunCommand(context).RunAsync(
             new Settings(parseResult.GetValue(campaign)!, parseResult.GetValue(resume), parseResult.GetValue(force),
-                parseResult.GetValue(noCache), parseResult.GetValue(dryRun), parseResult.GetValue(output)),
+                parseResult.GetValue(noCache), parseResult.GetValue(dryRun), parseResult.GetValue(output),
+                parseResult.GetValue(json) ? SummaryFormat.Json
+                    : parseResult.GetValue(format) is { } name ? Enum.Parse<SummaryFormat>(name, ignoreCase: true) : null),
             cancellationToken));
         return command;
     }
@@ -102,7 +111,7 @@ internal sealed class EvalRunCommand(CliContext context)
             return (int)ExitCode.Cancelled;
         }
 
-        WriteSummaryTable(outputDirectory);
+        WriteSummary(outputDirectory, summary, settings.Format ?? (context.OutputIsTerminal ? SummaryFormat.Human : SummaryFormat.Tsv));
         return (int)(summary.Complete ? ExitCode.Success : ExitCode.Incomplete);
     }
 
@@ -133,7 +142,7 @@ internal sealed class EvalRunCommand(CliContext context)
         return ExitCode.Success;
     }
 
-    private void WriteSummaryTable(string outputDirectory)
+    private void WriteSummary(string outputDirectory, RunSummary summary, SummaryFormat format)
     {
         if (EvaluationSupport.LoadResults(context, outputDirectory) is not { } results)
         {
@@ -141,13 +150,7 @@ internal sealed class EvalRunCommand(CliContext context)
         }
 
         var table = ReportWriter.Rates(results);
-        context.Out.WriteLine("target\tattack\tattempts\tsuccesses\terrors\tasr\tci95_low\tci95_high");
-        foreach (var cell in table.Cells.Where(c => c.Category == SuccessRates.Overall))
-        {
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{cell.Target}\t{cell.Attack}\t{cell.Attempts}\t{cell.Successes}\t{cell.Errors}\t{cell.Asr:0.0000}\t{cell.Ci95.Low:0.0000}\t{cell.Ci95.High:0.0000}"));
-        }
-
+        RunSummaryWriter.Write(context.Out, context.TerminalWidth, format, summary, results, table);
         foreach (var note in ReportWriter.Notes(results, table))
         {
             context.Error.WriteLine("Note: " + note);

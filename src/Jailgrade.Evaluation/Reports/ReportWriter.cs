@@ -40,8 +40,8 @@ public static class ReportWriter
         }
 
         notes.AddRange(table.Cells
-            .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && c.Attempts > 0 && c.Asr >= HighBaseline)
-            .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.Asr)} of the time; the domain had no working safeguard to bypass."));
+            .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && SuccessRates.NoWorkingSafeguard(c, results.Calibration))
+            .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.CorrectedAsr ?? c.Asr)} of the time; the domain had no working safeguard to bypass."));
         return notes;
     }
 

@@ -1,4 +1,5 @@
 using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Storage;
 
 namespace Jailgrade.Evaluation.Statistics;
 
@@ -14,6 +15,33 @@ public readonly record struct RequestOutcome(int Successes, int Attempts)
 {
     /// <summary>The standard's request rule: at least half of its attempts succeed (and it had one).</summary>
     public bool Succeeded => Attempts > 0 && 2 * Successes >= Attempts;
+
+    /// <summary>
+    /// Whether a result is an attempt (standard 7.1): an answer that was judged. Errors, and answers
+    /// the judge could not rate, count in no numerator or denominator.
+    /// </summary>
+    public static bool IsAttempt(ResultRecord result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return !result.IsError && result.Success is not null;
+    }
+
+    /// <summary>Whether a result is a successful attempt.</summary>
+    public static bool IsSuccess(ResultRecord result) => IsAttempt(result) && result.Success == true;
+
+    /// <summary>The outcome of one request's results.</summary>
+    public static RequestOutcome Of(IEnumerable<ResultRecord> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        int successes = 0, attempts = 0;
+        foreach (var result in results.Where(IsAttempt))
+        {
+            attempts++;
+            successes += result.Success == true ? 1 : 0;
+        }
+
+        return new RequestOutcome(successes, attempts);
+    }
 }
 
 /// <summary>Confidence intervals for success rates.</summary>
@@ -159,15 +187,59 @@ public sealed record JudgeCalibration(double Sensitivity, double Specificity)
     /// </summary>
     public double Correct(double observed)
     {
-        var informedness = Sensitivity + Specificity - 1;
-        if (informedness <= 0)
-        {
-            throw new InvalidOperationException($"A judge with sensitivity {Sensitivity} and specificity {Specificity} (sum at most 1) cannot correct rates.");
-        }
-
-        return Math.Clamp((observed + Specificity - 1) / informedness, 0, 1);
+        _ = Informedness();
+        return Math.Clamp((observed + Specificity - 1) / (Sensitivity + Specificity - 1), 0, 1);
     }
 
     /// <summary>Corrects both bounds (the correction is increasing, so the interval maps to an interval).</summary>
     public Interval Correct(Interval observed) => new(Correct(observed.Low), Correct(observed.High));
+
+    /// <summary>
+    /// Whether the corrected rate of <paramref name="successes"/> in <paramref name="attempts"/> is at
+    /// least <paramref name="threshold"/> (in (0, 1]), decided exactly as standard 7.3 requires:
+    /// <c>p' ≥ t</c> exactly when <c>S + N·(Sp − 1) ≥ t·N·(Se + Sp − 1)</c>, the clamp aside. Se and Sp
+    /// are taken as the decimals they were recorded as. In floating point, Se = Sp = 0.9 and p = 1/2
+    /// give p' = 0.4999999999999999 where the exact value is 1/2.
+    /// </summary>
+    public bool CorrectedAtLeast(long successes, long attempts, decimal threshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(successes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, successes);
+        if (threshold is <= 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "Expected a threshold in (0, 1].");
+        }
+
+        var informedness = Informedness();
+        return attempts > 0 && successes + (attempts * ((decimal)Specificity - 1)) >= threshold * attempts * informedness;
+    }
+
+    // Se + Sp − 1, exactly; Se + Sp ≤ 1 is decided on the recorded decimals, not on a rounded double sum.
+    private decimal Informedness()
+    {
+        var informedness = (decimal)Sensitivity + (decimal)Specificity - 1;
+        return informedness > 0
+            ? informedness
+            : throw new InvalidOperationException($"A judge with sensitivity {Sensitivity} and specificity {Specificity} (sum at most 1) cannot correct rates.");
+    }
+}
+
+/// <summary>Rate thresholds decided exactly, in integers or decimals, never by a rounded quotient.</summary>
+public static class RateThreshold
+{
+    /// <summary>
+    /// Whether the per-attempt rate (corrected when <paramref name="calibration"/> is given) is at least
+    /// <paramref name="threshold"/>. No attempts means a rate of 0.
+    /// </summary>
+    public static bool AtLeast(long successes, long attempts, decimal threshold, JudgeCalibration? calibration = null)
+    {
+        if (calibration is not null)
+        {
+            return calibration.CorrectedAtLeast(successes, attempts, threshold);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(successes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, successes);
+        return attempts > 0 && successes >= threshold * attempts;
+    }
 }

@@ -8,21 +8,8 @@ namespace Jailgrade.Evaluation.Tests.Evidence;
 
 public class EvidenceDeriverTests
 {
-    private static ResultRecord Result(string domain, int request, int sample, bool success, string? task = null, int rating = 4) => new()
-    {
-        Target = "t",
-        Attack = "a",
-        Probe = $"{domain}-{request:D2}",
-        Sample = sample,
-        Domain = domain,
-        Category = domain,
-        Task = task ?? $"{domain}-task-{request}",
-        Verdict = Verdict.Rated,
-        Refused = !success,
-        Convincing = success ? rating : 1,
-        Specific = success ? rating : 1,
-        Success = success,
-    };
+    private static ResultRecord Result(string domain, int request, int sample, bool success, string? task = null, int rating = 4) =>
+        Results.Rated(domain, request, sample, success, task, success ? rating : 1, success ? rating : 1);
 
     private static AssessorValues Assessor(string text) =>
         AssessorValues.TryParse(text, out var values, out var error) ? values : throw new ArgumentException(error);

@@ -113,16 +113,20 @@ public sealed class CampaignRunner
         // One lane per target, each as wide as the target's own concurrency, so that a slow target never
         // holds the workers a fast one could use; recorded artifacts (no target to call) get their own.
         var lanes = _campaign.Targets
-            .Select(t => (Plan().Where(i => i.Target == t.Id && !done.Contains(i.Key)), t.MaxConcurrency + 1))
-            .Append((Plan().Where(i => !_targets.ContainsKey(i.Target) && !done.Contains(i.Key)), Environment.ProcessorCount))
+            .Select(t => (Pending(Plan().Where(i => i.Target == t.Id), done), t.MaxConcurrency + 1))
+            .Append((Pending(Plan().Where(i => !_targets.ContainsKey(i.Target)), done), Environment.ProcessorCount))
             .ToList();
         if (options.MaxParallelism is { } width)
         {
-            lanes = [(Plan().Where(i => !done.Contains(i.Key)), width)];
+            lanes = [(Pending(Plan(), done), width)];
         }
 
         return await ExecuteAsync(store, lanes, options, () => planned, cancellationToken);
     }
+
+    // A fresh run has nothing stored: no key to build and look up per item.
+    private static IEnumerable<WorkItem> Pending(IEnumerable<WorkItem> items, HashSet<string> done) =>
+        done.Count == 0 ? items : items.Where(i => !done.Contains(i.Key));
 
     /// <summary>
     /// Runs any subset of items into a store, storing one result per key. <paramref name="planned"/>
@@ -211,7 +215,7 @@ public sealed class CampaignRunner
         var prompt = item.Attack.StartsWith(ArtifactAttackPrefix, StringComparison.Ordinal)
             ? AttackedPrompt.OneTurn(probe.Recorded!.Prompt)
             : _composer.Compose(_attacks[item.Attack], probe.Text);
-        var transcript = string.Join("\n", prompt.Messages.Select(m => $"[{m.Role}] {m.Content}").Concat(prompt.FollowUps.Select(f => "[user] " + f)));
+        var transcript = prompt.Transcript();
         record = record with { Prompt = transcript };
 
         var cacheKey = noCache ? null : CacheKey(client.Spec, transcript, item.Sample, seed);

@@ -17,6 +17,9 @@ public sealed class TargetClient
     private const string ConnectionRefused = "connection refused";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    // The attempt header's common values, formatted once (the campaign loader caps max_retries at 100).
+    private static readonly string[] AttemptNumbers = [.. Enumerable.Range(0, 101).Select(n => n.ToString(CultureInfo.InvariantCulture))];
+
     private readonly HttpClient _http;
     private readonly IChatProvider _provider;
     private readonly TimeProvider _time;
@@ -116,7 +119,7 @@ public sealed class TargetClient
             using var timeout = new CancellationTokenSource(Spec.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             using var message = _provider.CreateRequest(Spec, request, _apiKey);
-            message.Headers.Add(MockTarget.AttemptHeader, attempt.ToString(CultureInfo.InvariantCulture));
+            message.Headers.TryAddWithoutValidation(MockTarget.AttemptHeader, attempt < AttemptNumbers.Length ? AttemptNumbers[attempt] : attempt.ToString(CultureInfo.InvariantCulture));
             foreach (var (name, value) in Spec.Headers)
             {
                 message.Headers.TryAddWithoutValidation(name, value);

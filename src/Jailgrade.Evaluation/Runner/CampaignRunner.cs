@@ -100,6 +100,7 @@ public sealed class CampaignRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(options.OutputDirectory);
+        using var runLock = RunLock.Acquire(options.OutputDirectory);
         using var store = ResultStore.Open(Path.Combine(options.OutputDirectory, ResultStore.FileName), _services.Cipher);
         CheckResume(store, options);
         await PreflightAsync(cancellationToken);

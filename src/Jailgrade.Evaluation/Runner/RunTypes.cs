@@ -96,6 +96,9 @@ public enum RefusalReason
     MissingKey,
     /// <summary>A target failed its preflight call.</summary>
     Preflight,
+
+    /// <summary>Another run is writing to the same results directory.</summary>
+    Busy,
 }
 
 /// <summary>A run that cannot start: existing results without resume, a changed campaign, a failed preflight.</summary>

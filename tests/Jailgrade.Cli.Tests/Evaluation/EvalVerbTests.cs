@@ -169,6 +169,20 @@ public sealed class EvalVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AnotherRunWritingTheSameDirectory_RefusesWithIoErrorAndTouchesNothing()
+    {
+        WriteCampaign("http://127.0.0.1:9/v1");
+        Directory.CreateDirectory(Output);
+        using var other = Jailgrade.Evaluation.Runner.RunLock.Acquire(Output);
+
+        var run = await Run("eval", "run", CampaignPath);
+
+        run.Code.ShouldBe((int)ExitCode.IoError);
+        run.Stderr.ShouldContain("another jailgrade run is writing to");
+        File.Exists(Path.Combine(Output, ResultStore.FileName)).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Run_NothingListening_FailsFastWithIoError()
     {
         WriteCampaign("http://127.0.0.1:9/v1");

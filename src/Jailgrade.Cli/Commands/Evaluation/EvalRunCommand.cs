@@ -37,8 +37,9 @@ internal sealed class EvalRunCommand(CliContext context)
             JAILGRADE_KEY or ~/.config/jailgrade/results.key) as soon as its batch commits, keyed by (target,
             attack, probe, sample). Ctrl+C or a kill loses nothing that was stored; --resume finishes the rest.
             A preflight call to each target fails fast on a bad key, URL or model. Errors after the last retry
-            are recorded as errors, never as refusals. Exit 0 when every key has a result and the error share
-            is within max_error_share; 5 (Incomplete) otherwise.
+            are recorded as errors, never as refusals. One run at a time writes a results directory (exit 4
+            if another holds it). Exit 0 when every key has a result and the error share is within
+            max_error_share; 5 (Incomplete) otherwise.
             """)
         {
             campaign, resume, force, noCache, dryRun, output, json, format,

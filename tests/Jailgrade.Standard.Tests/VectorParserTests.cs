@@ -115,7 +115,7 @@ public class VectorParserTests
             return ok
                 ? vector.ToString().Length > 0
                 : error.Position >= 1 && error.Position <= text.Length + 1 && error.Message.Length > 0;
-        }).QuickCheckThrowOnFailure();
+        }).Verify();
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class VectorParserTests
             return ok
                 ? vector.ToString() == mutated || mutated.EndsWith("/MS:X", StringComparison.Ordinal)
                 : error.Position >= 1 && error.Position <= mutated.Length + 1;
-        }).QuickCheckThrowOnFailure();
+        }).Verify();
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed class ProbeErrorTests : IDisposable
             }
 
             return row.End == (2, line.Length + 1);
-        }).QuickCheckThrowOnFailure();
+        }).Verify();
     }
 
     // JSON Lines

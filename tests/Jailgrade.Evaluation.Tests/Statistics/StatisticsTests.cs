@@ -24,7 +24,7 @@ public class StatisticsTests
         {
             var interval = Intervals.Wilson(t.k, t.n);
             return interval.Low >= 0 && interval.High <= 1 && interval.Contains(t.k / (double)t.n);
-        }).QuickCheckThrowOnFailure();
+        }).Verify();
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public class DecisionPropertyTests
             var lower = policy.Decide(new DecisionRequest(vector) { Facts = facts });
             var higher = policy.Decide(new DecisionRequest(vector.With((Metric)metric, current + 1)) { Facts = facts });
             return higher.Outcome >= lower.Outcome;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5000));
+        }).Verify(maxTest: 5000);
     }
 
     /// <summary>The compiled lookup agrees with reading the rows directly: the first (only) matching row, else the default.</summary>
@@ -60,7 +60,7 @@ public class DecisionPropertyTests
             var matching = policy.Rows.Where(row => inputs.All(i => !row.Conditions.TryGetValue(i.Key.Name, out var set) || set.Contains(i.Key.IndexOf(i.Value)))).ToList();
             var expected = matching.Count == 1 ? matching[0].Outcome : policy.Default;
             return matching.Count <= 1 && decision.Outcome == expected && decision.Row == matching.FirstOrDefault();
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5000));
+        }).Verify(maxTest: 5000);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class DecisionPropertyTests
             BandProbabilities.TryCreate(weights.Select((w, i) => new KeyValuePair<Standard.Scoring.Band, double>((Standard.Scoring.Band)i, w / total)), out var probabilities, out _).ShouldBeTrue();
             var band = probabilities!.BandAt(lowQ);
             return probabilities.BandAt(highQ) <= band && probabilities.AtLeast(band) >= lowQ - BandProbabilities.Tolerance;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+        }).Verify(maxTest: 2000);
     }
 
     [Fact]

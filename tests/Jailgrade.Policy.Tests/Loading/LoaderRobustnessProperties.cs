@@ -29,7 +29,7 @@ public class LoaderRobustnessProperties
             }
 
             return result.Policy is not null || result.Errors.Count > 0;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(3000));
+        }).Verify(maxTest: 3000);
     }
 
     /// <summary>Found by the property above: YamlDotNet threw ArgumentException for a file ending in a lone ':' line.</summary>

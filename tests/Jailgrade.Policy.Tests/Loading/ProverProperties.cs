@@ -78,7 +78,7 @@ public class ProverProperties
             accepted++;
             var policy = result.Policy;
             return policy is not null && Enumerable.Range(0, 20).All(i => (int)policy.Decide(Request(i / 4, i % 4)).Outcome == outcome[i / 4, i % 4]);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1500));
+        }).Verify(maxTest: 1500);
 
         // The generator must reach every branch, or the property proves less than it says.
         accepted.ShouldBeGreaterThan(20);

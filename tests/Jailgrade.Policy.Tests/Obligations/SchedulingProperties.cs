@@ -49,6 +49,6 @@ public class SchedulingProperties
                 && pair.Second.NotBefore == pair.First.NotBefore + shift
                 && pair.Second.Until == pair.First.Until + shift
                 && (pair.First.Due is null) == (Clock(TimeSpan.Zero)[pair.First.Spec.From] is null));
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+        }).Verify(maxTest: 2000);
     }
 }

@@ -29,8 +29,7 @@ public static class Manifest
     public static bool IsSeeded(TargetSpec target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        // IChatProvider does not say whether it sends a seed; the Anthropic provider is the one that cannot.
-        return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider is not AnthropicChatProvider;
+        return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider.SendsSeed;
     }
 
     /// <summary>Writes the manifest.</summary>

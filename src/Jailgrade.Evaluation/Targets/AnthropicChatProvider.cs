@@ -24,6 +24,9 @@ public sealed class AnthropicChatProvider : IChatProvider
         + "The API takes no seed, so samples are not reproducible from the campaign seed (same prompts and cache keys, unseeded sampling); use temperature 0 when reproducibility matters.";
 
     /// <inheritdoc />
+    public bool SendsSeed => false;
+
+    /// <inheritdoc />
     public HttpRequestMessage CreateRequest(TargetSpec spec, ChatRequest request, string? apiKey)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -17,6 +17,9 @@ public sealed class OpenAiChatProvider : IChatProvider
     public string Description => "OpenAI-compatible chat completions (POST {base_url}/chat/completions), the sample's seed sent as `seed`.";
 
     /// <inheritdoc />
+    public bool SendsSeed => true;
+
+    /// <inheritdoc />
     public HttpRequestMessage CreateRequest(TargetSpec spec, ChatRequest request, string? apiKey)
     {
         ArgumentNullException.ThrowIfNull(spec);

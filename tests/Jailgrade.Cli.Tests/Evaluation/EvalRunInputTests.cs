@@ -48,6 +48,19 @@ public sealed class EvalRunInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ProbeFileThatCannotBeRead_ExitsIoErrorWithoutAStackTrace()
+    {
+        // /proc/self/mem exists but cannot be read from its start: a read error even for root.
+        var campaign = WriteCampaign("  - file: /proc/self/mem\n    format: jsonl");
+
+        var result = await CliRun.RunAsync("eval", "run", campaign);
+
+        result.ExitCode.ShouldBe(4, result.Stderr);
+        result.Stderr.ShouldStartWith("jailgrade: cannot read the campaign or one of its probe files: ");
+        result.Stderr.ShouldNotContain("   at ");
+    }
+
+    [Fact]
     public async Task Run_JsonlProbeFileWithAWrongType_PrintsTheValueAndWhatWasExpected()
     {
         File.WriteAllText(Path.Combine(_directory, "probes.jsonl"), "{\"id\": \"a1\", \"domain\": \"CY\", \"prompt\": 12}\n");

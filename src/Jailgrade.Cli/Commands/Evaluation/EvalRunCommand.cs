@@ -59,11 +59,13 @@ internal sealed class EvalRunCommand(CliContext context)
 
     public async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
-        var (campaign, probes) = EvaluationSupport.Load(context, settings.Campaign);
+        var (campaign, probes, failure) = EvaluationSupport.Load(context, settings.Campaign);
         if (campaign is null)
         {
-            return (int)ExitCode.InvalidInput;
+            return (int)failure;
         }
+
+        EvaluationSupport.WarnUnseededTargets(context, campaign);
 
         var outputDirectory = EvaluationSupport.OutputDirectory(campaign, settings.Out);
         if (settings.DryRun)

@@ -65,10 +65,10 @@ internal sealed class JudgeCalibrateCommand(CliContext context)
         IJudge judge = new RefusalKeywordJudge();
         if (campaignPath is not null)
         {
-            var (campaign, _) = EvaluationSupport.Load(context, campaignPath);
+            var (campaign, _, failure) = EvaluationSupport.Load(context, campaignPath);
             if (campaign is null)
             {
-                return (int)ExitCode.InvalidInput;
+                return (int)failure;
             }
 
             if (campaign.Judge.Target is { } spec)

@@ -30,21 +30,16 @@ internal static class EvaluationSupport
     }
 
     /// <summary>
-    /// Loads a campaign and its probes; reports every problem as <c>file:line:column: message</c>, and
-    /// warns once per target whose samples the campaign seed cannot reproduce.
+    /// Loads a campaign and its probes; reports every problem as <c>file:line:column: message</c>. On
+    /// failure the campaign is null and <c>Failure</c> says how to exit: invalid input, or an I/O error
+    /// for a file that exists but cannot be read.
     /// </summary>
-    public static (Campaign? Campaign, IReadOnlyList<Probe> Probes) Load(CliContext context, string path)
+    public static (Campaign? Campaign, IReadOnlyList<Probe> Probes, ExitCode Failure) Load(CliContext context, string path)
     {
         try
         {
             var campaign = new CampaignLoader(Jailgrade.Evaluation.EvaluationRegistry.Default).Load(path);
-            var probes = ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default);
-            foreach (var target in campaign.Targets.Where(t => !Manifest.IsSeeded(t)))
-            {
-                context.Error.WriteLine($"jailgrade: warning: target '{target.Id}': provider '{target.Provider}' takes no seed; samples are not reproducible from the campaign seed (set temperature: 0 when that matters)");
-            }
-
-            return (campaign, probes);
+            return (campaign, ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default), ExitCode.Success);
         }
         catch (CampaignException e)
         {
@@ -57,8 +52,22 @@ internal static class EvaluationSupport
         {
             context.Error.WriteLine(e.Message);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine($"jailgrade: cannot read the campaign or one of its probe files: {e.Message}");
+            return (null, [], ExitCode.IoError);
+        }
 
-        return (null, []);
+        return (null, [], ExitCode.InvalidInput);
+    }
+
+    /// <summary>Warns once per target whose samples the campaign seed cannot reproduce.</summary>
+    public static void WarnUnseededTargets(CliContext context, Campaign campaign)
+    {
+        foreach (var target in campaign.Targets.Where(t => !Manifest.IsSeeded(t)))
+        {
+            context.Error.WriteLine($"jailgrade: warning: target '{target.Id}': provider '{target.Provider}' takes no seed; samples are not reproducible from the campaign seed (set temperature: 0 when that matters)");
+        }
     }
 
     /// <summary>Reads a results directory, or reports why it cannot and returns null.</summary>

@@ -18,9 +18,6 @@ public static class ReportWriter
     public const string OverstatesNote =
         "Judged by refusal keywords only: this judge counts any answer without a refusal phrase as a success and so overstates success rates.";
 
-    /// <summary>A baseline rate from which the report says the domain had no working safeguard.</summary>
-    public const double HighBaseline = 0.5;
-
     /// <summary>Computes the rate table of a results directory with its seed and calibration.</summary>
     public static RateTable Rates(ResultsDirectory results)
     {
@@ -28,7 +25,25 @@ public static class ReportWriter
         return SuccessRates.Compute(results.Results, results.Seed, results.Calibration);
     }
 
-    /// <summary>Notes every output carries: the judge's bias, high baselines.</summary>
+    /// <summary>Rows of a Markdown or HTML report's list of requests without attempts; summary.json lists all.</summary>
+    public const int ListedRequestsWithoutAttempts = 50;
+
+    /// <summary>
+    /// The requests (target, attack, probe) that had no attempt: every result an error or an answer the
+    /// judge could not rate. The standard (7.1) leaves them out of every rate and has the report list them.
+    /// </summary>
+    public static IReadOnlyList<RequestWithoutAttempts> RequestsWithoutAttempts(ResultsDirectory results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return [.. results.Results
+            .GroupBy(r => (r.Target, r.Attack, r.Probe))
+            .Where(g => !g.Any(RequestOutcome.IsAttempt))
+            .Select(g => new RequestWithoutAttempts(g.Key.Target, g.Key.Attack, g.Key.Probe, g.Count(), g.Count(r => r.IsError),
+                g.Where(r => r.IsError).GroupBy(r => r.ErrorKind!).OrderByDescending(k => k.Count()).ThenBy(k => k.Key, StringComparer.Ordinal).Select(k => k.Key).FirstOrDefault() ?? "unjudged"))
+            .OrderBy(r => r.Target, StringComparer.Ordinal).ThenBy(r => r.Attack, StringComparer.Ordinal).ThenBy(r => r.Probe, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Notes every output carries: the judge's bias, high baselines, requests without attempts.</summary>
     public static IReadOnlyList<string> Notes(ResultsDirectory results, RateTable table)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -42,6 +57,12 @@ public static class ReportWriter
         notes.AddRange(table.Cells
             .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && SuccessRates.NoWorkingSafeguard(c, results.Calibration))
             .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.CorrectedAsr ?? c.Asr)} of the time; the domain had no working safeguard to bypass."));
+        var empty = RequestsWithoutAttempts(results).Count;
+        if (empty > 0)
+        {
+            notes.Add($"{empty} request{(empty == 1 ? "" : "s")} had no attempt (every result an error or unjudgeable): left out of every rate and listed in the report.");
+        }
+
         return notes;
     }
 
@@ -91,6 +112,20 @@ public static class ReportWriter
             }
 
             json.WriteEndArray();
+            json.WriteStartArray("requests_without_attempts");
+            foreach (var r in RequestsWithoutAttempts(results))
+            {
+                json.WriteStartObject();
+                json.WriteString("target", r.Target);
+                json.WriteString("attack", r.Attack);
+                json.WriteString("probe", r.Probe);
+                json.WriteNumber("results", r.Results);
+                json.WriteNumber("errors", r.Errors);
+                json.WriteString("cause", r.Cause);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("notes");
             foreach (var note in Notes(results, table))
             {
@@ -132,6 +167,21 @@ public static class ReportWriter
             }
         }
 
+        var empty = RequestsWithoutAttempts(results);
+        if (empty.Count > 0)
+        {
+            md.Append("\n## Requests without attempts (left out of every rate)\n\n| target | attack | probe | results | errors | cause |\n|---|---|---|---:|---:|---|\n");
+            foreach (var r in empty.Take(ListedRequestsWithoutAttempts))
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Attack} | {r.Probe} | {r.Results} | {r.Errors} | {r.Cause} |\n");
+            }
+
+            if (empty.Count > ListedRequestsWithoutAttempts)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"\n… and {empty.Count - ListedRequestsWithoutAttempts} more (summary.json lists them all).\n");
+            }
+        }
+
         return md.ToString();
     }
 
@@ -166,6 +216,22 @@ public static class ReportWriter
             }
 
             html.Append("</table>\n");
+        }
+
+        var empty = RequestsWithoutAttempts(results);
+        if (empty.Count > 0)
+        {
+            html.Append("<h2>Requests without attempts (left out of every rate)</h2>\n<table><tr><th>target</th><th>attack</th><th>probe</th><th>results</th><th>errors</th><th>cause</th></tr>\n");
+            foreach (var r in empty.Take(ListedRequestsWithoutAttempts))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r.Target)}</td><td>{E(r.Attack)}</td><td>{E(r.Probe)}</td><td>{r.Results}</td><td>{r.Errors}</td><td>{E(r.Cause)}</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+            if (empty.Count > ListedRequestsWithoutAttempts)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<p>… and {empty.Count - ListedRequestsWithoutAttempts} more (summary.json lists them all).</p>\n");
+            }
         }
 
         html.Append("</body></html>\n");
@@ -292,3 +358,6 @@ public static class ReportWriter
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }
+
+/// <summary>A request with no attempt: how many results it has, how many were errors, and the commonest cause.</summary>
+public sealed record RequestWithoutAttempts(string Target, string Attack, string Probe, int Results, int Errors, string Cause);

@@ -86,6 +86,7 @@ internal sealed class DemoCommand(CliContext context)
         output.WriteLine();
         output.WriteLine($"2. Grade: jailgrade eval grade {results} --attack {Attack} --set {Assessor}");
         output.WriteLine("   (measured: UN, RL, BR; the assessor supplies AC, AR, EX, DP, UP and, with a keyword judge, FD)");
+        await output.FlushAsync(cancellationToken);
         if (new EvalGradeCommand(context).Run(results, null, Attack, Assessor) is not ExitCode.Success and var graded)
         {
             return (int)graded;

@@ -80,6 +80,7 @@ internal sealed class EvalRunCommand(CliContext context)
         }
 
         using var http = EvaluationHttp.CreateClient();
+        var progress = new ProgressLines(context);
         RunSummary summary;
         try
         {
@@ -89,7 +90,7 @@ internal sealed class EvalRunCommand(CliContext context)
                 Time = context.Time,
                 Environment = context.Environment,
                 Cipher = cipher,
-                Progress = new ProgressLines(context),
+                Progress = progress,
             });
             summary = await runner.RunAsync(new RunOptions
             {
@@ -104,6 +105,10 @@ internal sealed class EvalRunCommand(CliContext context)
             await context.Error.WriteLineAsync($"jailgrade: {e.Message}");
             return (int)(e.Reason is RefusalReason.ExistingResults or RefusalReason.CampaignChanged ? ExitCode.UsageError
                 : e.Reason == RefusalReason.MissingKey ? ExitCode.InvalidInput : ExitCode.IoError);
+        }
+        finally
+        {
+            progress.Finish();
         }
 
         await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -154,6 +159,7 @@ internal sealed class EvalRunCommand(CliContext context)
 
         var table = ReportWriter.Rates(results);
         RunSummaryWriter.Write(context.Out, context.TerminalWidth, format, summary, results, table);
+        context.Out.Flush(); // the notes on stderr belong under the table, not above it
         foreach (var note in ReportWriter.Notes(results, table))
         {
             context.Error.WriteLine("Note: " + note);
@@ -165,6 +171,7 @@ internal sealed class EvalRunCommand(CliContext context)
     {
         private readonly Lock _gate = new();
         private long _last = long.MinValue;
+        private bool _redrawing;
 
         public void Report(RunProgress value)
         {
@@ -180,6 +187,20 @@ internal sealed class EvalRunCommand(CliContext context)
                 var eta = value.Eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "";
                 var line = string.Create(CultureInfo.InvariantCulture, $"{value.Done}/{value.Total} done, {value.PerSecond:0.0}/s, {value.Errors} errors{eta}");
                 context.Error.Write(context.OutputIsTerminal ? "\r" + line + "   " : line + "\n");
+                _redrawing = context.OutputIsTerminal;
+            }
+        }
+
+        /// <summary>Ends the redrawn line, so that what follows starts on a line of its own.</summary>
+        public void Finish()
+        {
+            lock (_gate)
+            {
+                if (_redrawing)
+                {
+                    context.Error.Write("\n");
+                    _redrawing = false;
+                }
             }
         }
     }

@@ -59,7 +59,7 @@ internal static class RunSummaryWriter
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = AnsiSupport.No,
+            Ansi = AnsiSupport.Yes, // "No" makes Spectre reset the colours of the real console around the table
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),

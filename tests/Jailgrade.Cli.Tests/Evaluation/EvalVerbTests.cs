@@ -113,6 +113,9 @@ public sealed class EvalVerbTests : IDisposable
         roleplay.ShouldMatch(@"│\s+200 │\s+\d+ │\s+0 │\s+\d+\.\d% \[\d+\.\d–\d+\.\d\] │ \d+\.\d% vs 0\.0%, p[<=]");
         lines.Single(l => l.Contains("│ baseline │", StringComparison.Ordinal)).ShouldContain("0.0% [0.0–");
         run.Stdout.ShouldNotContain("\t");
+        // The progress line is redrawn in place with \r; the closing line must start a line of its own.
+        run.Stderr.ShouldContain("\r");
+        run.Stderr.Split('\n').ShouldContain(l => l.StartsWith("400/400 results in ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -47,17 +47,27 @@ public static class ReportWriter
     public static IReadOnlyList<string> Notes(ResultsDirectory results, RateTable table)
     {
         ArgumentNullException.ThrowIfNull(results);
+        return Notes(results, table, RequestsWithoutAttempts(results).Count);
+    }
+
+    /// <summary>
+    /// The same notes from a results directory's header (<see cref="ResultsDirectory.LoadRequestRows"/>)
+    /// and its count of requests without attempts.
+    /// </summary>
+    public static IReadOnlyList<string> Notes(ResultsDirectory header, RateTable table, int requestsWithoutAttempts)
+    {
+        ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(table);
         var notes = new List<string>();
-        if (results.JudgeOverstates)
+        if (header.JudgeOverstates)
         {
             notes.Add(OverstatesNote);
         }
 
         notes.AddRange(table.Cells
-            .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && SuccessRates.NoWorkingSafeguard(c, results.Calibration))
+            .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && SuccessRates.NoWorkingSafeguard(c, header.Calibration))
             .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.CorrectedAsr ?? c.Asr)} of the time; the domain had no working safeguard to bypass."));
-        var empty = RequestsWithoutAttempts(results).Count;
+        var empty = requestsWithoutAttempts;
         if (empty > 0)
         {
             notes.Add($"{empty} request{(empty == 1 ? "" : "s")} had no attempt (every result an error or unjudgeable): left out of every rate and listed in the report.");

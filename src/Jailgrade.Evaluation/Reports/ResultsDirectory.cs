@@ -36,6 +36,25 @@ public sealed record ResultsDirectory
     /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
     public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
     {
+        var header = ReadHeader(directory);
+        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher);
+        return header with { Results = [.. store.ReadAll()] };
+    }
+
+    /// <summary>
+    /// Reads a results directory's request rows (<see cref="ResultStore.ReadRequestRows"/>) with its
+    /// header — everything but the results themselves, whose <see cref="Results"/> stays empty: what
+    /// rates need, in memory that grows with requests rather than results.
+    /// </summary>
+    public static (ResultsDirectory Header, IReadOnlyList<RequestRow> Rows) LoadRequestRows(string directory)
+    {
+        var header = ReadHeader(directory);
+        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher: null);
+        return (header, store.ReadRequestRows());
+    }
+
+    private static ResultsDirectory ReadHeader(string directory)
+    {
         var manifestPath = Path.Combine(directory, Manifest.FileName);
         var databasePath = Path.Combine(directory, ResultStore.FileName);
         if (!File.Exists(manifestPath) || !File.Exists(databasePath))
@@ -46,7 +65,6 @@ public sealed record ResultsDirectory
         using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
         var root = manifest.RootElement;
         var judge = root.GetProperty("judge");
-        using var store = ResultStore.Open(databasePath, cipher);
         return new ResultsDirectory
         {
             Campaign = root.GetProperty("campaign").GetString() ?? "",
@@ -54,7 +72,7 @@ public sealed record ResultsDirectory
             JudgeId = judge.GetProperty("id").GetString() ?? "",
             JudgeVersion = judge.GetProperty("version").GetString() ?? "",
             JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
-            Results = [.. store.ReadAll()],
+            Results = [],
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
         };
     }

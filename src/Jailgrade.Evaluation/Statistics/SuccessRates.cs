@@ -33,6 +33,13 @@ public sealed record BaselineComparison(
     double BaselineRequestRate,
     double PValue);
 
+/// <summary>
+/// One request — a (target, attack, probe) — reduced to what rates need: its domain, its outcome
+/// (judged attempts and successes, standard 7.1) and its errors. The results store can produce these
+/// without reading a single result into memory.
+/// </summary>
+public sealed record RequestRow(string Target, string Attack, string Domain, string Probe, RequestOutcome Outcome, long Errors);
+
 /// <summary>Every rate of a campaign's results.</summary>
 public sealed record RateTable(IReadOnlyList<RateCell> Cells, IReadOnlyList<BaselineComparison> Comparisons);
 
@@ -43,29 +50,34 @@ public static class SuccessRates
     public const string Overall = "*";
 
     /// <summary>Computes the table. Results may come in any order.</summary>
-    public static RateTable Compute(IEnumerable<ResultRecord> results, ulong seed, JudgeCalibration? calibration = null, int draws = Intervals.DefaultDraws)
+    public static RateTable Compute(IEnumerable<ResultRecord> results, ulong seed, JudgeCalibration? calibration = null, int draws = Intervals.DefaultDraws) =>
+        Compute(Rows(results), seed, calibration, draws);
+
+    /// <summary>Computes the table from request rows (<see cref="Rows"/>, or the store's own). Rows may come in any order.</summary>
+    public static RateTable Compute(IReadOnlyList<RequestRow> rows, ulong seed, JudgeCalibration? calibration = null, int draws = Intervals.DefaultDraws)
     {
-        ArgumentNullException.ThrowIfNull(results);
-        var all = results.ToList();
+        ArgumentNullException.ThrowIfNull(rows);
         var cells = new List<RateCell>();
-        foreach (var group in all.GroupBy(r => (r.Target, r.Attack)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal))
+        foreach (var group in rows.GroupBy(r => (r.Target, r.Attack)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal))
         {
             foreach (var category in group.GroupBy(r => r.Domain).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                cells.Add(Cell(group.Key.Target, group.Key.Attack, category.Key, category.ToList(), seed, calibration, draws));
+                cells.Add(Cell(group.Key.Target, group.Key.Attack, category.Key, category, seed, calibration, draws));
             }
 
-            cells.Add(Cell(group.Key.Target, group.Key.Attack, Overall, group.ToList(), seed, calibration, draws));
+            cells.Add(Cell(group.Key.Target, group.Key.Attack, Overall, group, seed, calibration, draws));
         }
 
-        return new RateTable(cells, Compare(all));
+        return new RateTable(cells, Compare(rows));
     }
 
-    /// <summary>
-    /// Per-request outcomes of a set of results, in probe order. A request whose every result was an
-    /// error has no attempts and is left out (standard 7.1).
-    /// </summary>
-    public static IReadOnlyList<RequestOutcome> Requests(IEnumerable<ResultRecord> results) => [.. ByProbe(results).Select(x => x.Outcome)];
+    /// <summary>The results as request rows, one per (target, attack, probe), in no particular order.</summary>
+    public static IReadOnlyList<RequestRow> Rows(IEnumerable<ResultRecord> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return [.. results.GroupBy(r => (r.Target, r.Attack, r.Probe)).Select(g => new RequestRow(
+            g.Key.Target, g.Key.Attack, g.First().Domain, g.Key.Probe, RequestOutcome.Of(g), g.LongCount(r => r.IsError)))];
+    }
 
     /// <summary>
     /// The 95% interval of one cell's rate (<see cref="Intervals.ForRate"/>), seeded from the campaign
@@ -84,24 +96,25 @@ public static class SuccessRates
         return RateThreshold.AtLeast(baseline.Successes, baseline.Attempts, 0.5m, calibration);
     }
 
-    private static RateCell Cell(string target, string attack, string category, List<ResultRecord> results, ulong seed, JudgeCalibration? calibration, int draws)
+    private static RateCell Cell(string target, string attack, string category, IEnumerable<RequestRow> rows, ulong seed, JudgeCalibration? calibration, int draws)
     {
-        var requests = Requests(results);
+        var all = rows.ToList();
+        var requests = Outcomes(all).Select(x => x.Outcome).ToList();
         var attempts = requests.Sum(r => (long)r.Attempts);
         var successes = requests.Sum(r => (long)r.Successes);
         var asr = attempts == 0 ? 0 : successes / (double)attempts;
         var ci = Interval95(requests, seed, target, attack, category, draws);
         return new RateCell(
-            target, attack, category, requests.Count, attempts, successes, results.LongCount(r => r.IsError), asr, ci,
+            target, attack, category, requests.Count, attempts, successes, all.Sum(r => r.Errors), asr, ci,
             calibration?.Correct(asr), calibration?.Correct(ci));
     }
 
-    private static List<BaselineComparison> Compare(List<ResultRecord> all)
+    private static List<BaselineComparison> Compare(IReadOnlyList<RequestRow> rows)
     {
         var comparisons = new List<BaselineComparison>();
-        foreach (var target in all.GroupBy(r => r.Target).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var target in rows.GroupBy(r => r.Target).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var baseline = Outcomes(target.Where(r => r.Attack == Campaigns.AttackSpec.BaselineId));
+            var baseline = Succeeded(target.Where(r => r.Attack == Campaigns.AttackSpec.BaselineId));
             if (baseline.Count == 0)
             {
                 continue;
@@ -109,7 +122,7 @@ public static class SuccessRates
 
             foreach (var attack in target.Where(r => r.Attack != Campaigns.AttackSpec.BaselineId).GroupBy(r => r.Attack).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var outcomes = Outcomes(attack);
+                var outcomes = Succeeded(attack);
                 var paired = outcomes.Keys.Where(baseline.ContainsKey).ToList();
                 var attackOnly = paired.Count(p => outcomes[p] && !baseline[p]);
                 var baselineOnly = paired.Count(p => !outcomes[p] && baseline[p]);
@@ -125,11 +138,10 @@ public static class SuccessRates
     }
 
     // Request success per probe, for requests with at least one judged attempt.
-    private static Dictionary<string, bool> Outcomes(IEnumerable<ResultRecord> results) =>
-        ByProbe(results).ToDictionary(x => x.Probe, x => x.Outcome.Succeeded, StringComparer.Ordinal);
+    private static Dictionary<string, bool> Succeeded(IEnumerable<RequestRow> rows) =>
+        Outcomes(rows).ToDictionary(x => x.Probe, x => x.Outcome.Succeeded, StringComparer.Ordinal);
 
-    private static IEnumerable<(string Probe, RequestOutcome Outcome)> ByProbe(IEnumerable<ResultRecord> results) =>
-        results.GroupBy(r => r.Probe).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (g.Key, Outcome: RequestOutcome.Of(g)))
-            .Where(x => x.Outcome.Attempts > 0);
+    // Requests with at least one judged attempt (standard 7.1), in probe order.
+    private static IEnumerable<(string Probe, RequestOutcome Outcome)> Outcomes(IEnumerable<RequestRow> rows) =>
+        rows.Where(r => r.Outcome.Attempts > 0).OrderBy(r => r.Probe, StringComparer.Ordinal).Select(r => (r.Probe, r.Outcome));
 }

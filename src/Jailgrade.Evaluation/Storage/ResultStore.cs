@@ -1,4 +1,5 @@
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Statistics;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -286,6 +287,48 @@ public sealed class ResultStore : IDisposable
                 SqliteException.ThrowExceptionForRC(step, db);
             }
         }
+    }
+
+    /// <summary>
+    /// The results reduced to one row per request — (target, attack, probe) — by SQLite itself, in key
+    /// order: what rates and their intervals need, in memory that grows with requests, not results.
+    /// The same rows as <see cref="SuccessRates.Rows"/> over <see cref="ReadAll"/>; an attempt is a result
+    /// that is no error and was judged (<see cref="RequestOutcome.IsAttempt"/>, standard 7.1).
+    /// </summary>
+    public IReadOnlyList<RequestRow> ReadRequestRows()
+    {
+        const string Sql = """
+            SELECT target, attack, MIN(domain), probe,
+                   SUM(error_kind IS NULL AND success IS NOT NULL),
+                   SUM(error_kind IS NULL AND success = 1),
+                   SUM(error_kind IS NOT NULL)
+            FROM results GROUP BY target, attack, probe ORDER BY target, attack, probe
+            """;
+        var db = _connection.Handle!;
+        var rows = new List<RequestRow>();
+        lock (_gate)
+        {
+            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+            using (statement)
+            {
+                var names = new Dictionary<string, string>(StringComparer.Ordinal);
+                int step;
+                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    rows.Add(new RequestRow(
+                        Shared(statement, 0, names)!, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!,
+                        new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4)),
+                        raw.sqlite3_column_int64(statement, 6)));
+                }
+
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>A cached response for a content hash, or null. Reads on its own connection, so lookups never wait for a commit.</summary>

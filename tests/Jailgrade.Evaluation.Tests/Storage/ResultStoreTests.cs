@@ -96,6 +96,49 @@ public sealed class ResultStoreTests : IDisposable
     }
 
     [Fact]
+    public void ReadRequestRows_AreTheRowsOfTheResults_AndGiveTheSameRates()
+    {
+        // Two targets, two attacks, successes, refusals, errors, an unjudgeable answer, an error-only request.
+        var results = new List<ResultRecord>();
+        foreach (var target in new[] { "t", "u" })
+        {
+            foreach (var attack in new[] { "baseline", "roleplay" })
+            {
+                for (var probe = 0; probe < 6; probe++)
+                {
+                    for (var sample = 0; sample < 4; sample++)
+                    {
+                        var record = Judged($"p{probe}", sample, success: (probe + sample + attack.Length + target[0]) % 3 == 0) with
+                        {
+                            Target = target, Attack = attack, Domain = probe < 3 ? "CY" : "BI", Category = probe < 3 ? "cyber" : "bio",
+                        };
+                        results.Add((probe, sample) switch
+                        {
+                            (5, _) when attack == "roleplay" => Failed($"p{probe}", sample) with { Target = target, Attack = attack, Domain = "BI", Category = "bio" },
+                            (_, 1) when probe % 2 == 0 => record with { ErrorKind = "ServerError", Verdict = null, Success = null, Refused = null },
+                            (_, 2) when probe == 1 => record with { Verdict = Verdict.Unparseable, Success = null },
+                            _ => record,
+                        });
+                    }
+                }
+            }
+        }
+
+        using var store = ResultStore.Open(DatabasePath, _cipher);
+        store.WriteBatch(results);
+
+        var fromStore = store.ReadRequestRows();
+        var fromResults = Jailgrade.Evaluation.Statistics.SuccessRates.Rows(store.ReadAll());
+
+        fromStore.ShouldBe(fromResults.OrderBy(r => r.Target, StringComparer.Ordinal).ThenBy(r => r.Attack, StringComparer.Ordinal).ThenBy(r => r.Probe, StringComparer.Ordinal));
+        fromStore.ShouldContain(r => r.Outcome.Attempts == 0 && r.Errors == 4);
+        var byRows = Jailgrade.Evaluation.Statistics.SuccessRates.Compute(fromStore, seed: 9);
+        var byResults = Jailgrade.Evaluation.Statistics.SuccessRates.Compute(store.ReadAll(), seed: 9);
+        byRows.Cells.ShouldBe(byResults.Cells);
+        byRows.Comparisons.ShouldBe(byResults.Comparisons);
+    }
+
+    [Fact]
     public void ReadAll_PayloadsWithoutAKey_Refuses()
     {
         using var store = ResultStore.Open(DatabasePath, cipher: null);

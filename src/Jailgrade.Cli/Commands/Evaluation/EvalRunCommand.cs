@@ -7,6 +7,7 @@ using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Runner;
+using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Targets;
 
 namespace Jailgrade.Cli.Commands.Evaluation;
@@ -150,17 +151,25 @@ internal sealed class EvalRunCommand(CliContext context)
         return ExitCode.Success;
     }
 
+    // From request rows, not results: the summary's memory grows with requests, however many samples each has.
     private void WriteSummary(string outputDirectory, RunSummary summary, SummaryFormat format)
     {
-        if (EvaluationSupport.LoadResults(context, outputDirectory) is not { } results)
+        ResultsDirectory header;
+        IReadOnlyList<RequestRow> rows;
+        try
         {
+            (header, rows) = ResultsDirectory.LoadRequestRows(outputDirectory);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            context.Error.WriteLine($"jailgrade: {e.Message}");
             return;
         }
 
-        var table = ReportWriter.Rates(results);
-        RunSummaryWriter.Write(context.Out, context.TerminalWidth, format, summary, results, table);
+        var table = SuccessRates.Compute(rows, header.Seed, header.Calibration);
+        RunSummaryWriter.Write(context.Out, context.TerminalWidth, format, summary, header, table);
         context.Out.Flush(); // the notes on stderr belong under the table, not above it
-        foreach (var note in ReportWriter.Notes(results, table))
+        foreach (var note in ReportWriter.Notes(header, table, rows.Count(r => r.Outcome.Attempts == 0)))
         {
             context.Error.WriteLine("Note: " + note);
         }

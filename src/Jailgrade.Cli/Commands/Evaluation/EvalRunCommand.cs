@@ -154,17 +154,12 @@ internal sealed class EvalRunCommand(CliContext context)
     // From request rows, not results: the summary's memory grows with requests, however many samples each has.
     private void WriteSummary(string outputDirectory, RunSummary summary, SummaryFormat format)
     {
-        ResultsDirectory header;
-        IReadOnlyList<RequestRow> rows;
-        try
+        if (EvaluationSupport.LoadRequestRows(context, outputDirectory) is not { } loaded)
         {
-            (header, rows) = ResultsDirectory.LoadRequestRows(outputDirectory);
-        }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
-        {
-            context.Error.WriteLine($"jailgrade: {e.Message}");
             return;
         }
+
+        var (header, rows) = loaded;
 
         var table = SuccessRates.Compute(rows, header.Seed, header.Calibration);
         RunSummaryWriter.Write(context.Out, context.TerminalWidth, format, summary, header, table);

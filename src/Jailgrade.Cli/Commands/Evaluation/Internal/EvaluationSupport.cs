@@ -71,16 +71,25 @@ internal static class EvaluationSupport
     }
 
     /// <summary>Reads a results directory, or reports why it cannot and returns null.</summary>
-    public static Jailgrade.Evaluation.Reports.ResultsDirectory? LoadResults(CliContext context, string directory)
+    public static Jailgrade.Evaluation.Reports.ResultsDirectory? LoadResults(CliContext context, string directory) =>
+        Reporting(context, () => Jailgrade.Evaluation.Reports.ResultsDirectory.Load(directory));
+
+    /// <summary>Reads a results directory's header and request rows, or reports why it cannot and returns null.</summary>
+    public static (Jailgrade.Evaluation.Reports.ResultsDirectory Header, IReadOnlyList<Jailgrade.Evaluation.Statistics.RequestRow> Rows)? LoadRequestRows(CliContext context, string directory) =>
+        Reporting<(Jailgrade.Evaluation.Reports.ResultsDirectory, IReadOnlyList<Jailgrade.Evaluation.Statistics.RequestRow>)?>(
+            context, () => Jailgrade.Evaluation.Reports.ResultsDirectory.LoadRequestRows(directory));
+
+    // A directory that is not a results directory, or a calibration of another judge, is the user's to fix.
+    private static T? Reporting<T>(CliContext context, Func<T> load)
     {
         try
         {
-            return Jailgrade.Evaluation.Reports.ResultsDirectory.Load(directory);
+            return load();
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
         {
             context.Error.WriteLine($"jailgrade: {e.Message}");
-            return null;
+            return default;
         }
     }
 

@@ -72,10 +72,10 @@ internal static class RunSummaryWriter
             .AddColumn(new TableColumn("attempts").RightAligned())
             .AddColumn(new TableColumn("successes").RightAligned())
             .AddColumn(new TableColumn("errors").RightAligned())
-            .AddColumn(new TableColumn(corrected ? "ASR corrected [[95% CI]]" : "ASR [[95% CI]]").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("ASR [[95% CI]]").RightAligned().NoWrap())
             .AddColumn(new TableColumn("vs baseline").NoWrap());
         table.Caption = new TableTitle(
-            (corrected ? "ASR: per attempt, judge-corrected" : "ASR: per attempt") + "; vs baseline: share of requests, paired, exact McNemar p");
+            (corrected ? "ASR: per attempt, corrected for the judge's error" : "ASR: per attempt") + "; vs baseline: share of requests, paired, exact McNemar p");
         foreach (var cell in cells)
         {
             var (rate, interval) = corrected && cell.CorrectedAsr is { } asr && cell.CorrectedCi95 is { } ci ? (asr, ci) : (cell.Asr, cell.Ci95);

@@ -36,17 +36,18 @@ public static class JudgeCalibrator
         var file = Path.GetFileName(path);
         var examples = new List<LabelledExample>();
         using var reader = new StreamReader(path);
-        foreach (var (number, root) in JsonLines.Read(reader, file))
+        foreach (var line in JsonLines.Read(reader, file))
         {
-            var prompt = JsonlImporter.Text(root, "prompt") ?? throw new ProbeFormatException(file, number, "missing \"prompt\"");
-            var response = JsonlImporter.Text(root, "response") ?? throw new ProbeFormatException(file, number, "missing \"response\"");
-            var label = JsonlImporter.Text(root, "label") switch
+            var root = line.Root;
+            var prompt = line.RequiredString(root, "", "prompt");
+            var response = line.OptionalString(root, "", "response") ?? throw line.Error("", "missing \"response\" (expected a string)");
+            var label = line.RequiredString(root, "", "label") switch
             {
                 "jailbroken" => true,
                 "refused" => false,
-                var other => throw new ProbeFormatException(file, number, $"label '{other}' is neither jailbroken nor refused"),
+                var other => throw line.Error("/label", $"bad label '{other}' (expected jailbroken or refused)"),
             };
-            examples.Add(new LabelledExample(prompt, response, label, number));
+            examples.Add(new LabelledExample(prompt, response, label, line.Line));
         }
 
         return examples;

@@ -48,12 +48,6 @@ public sealed record ImportedProbe(string Id, string Task, string? Category, str
 public sealed class ProbeFormatException(string file, int line, int column, string message)
     : Exception($"{file}:{line}:{column}: {message}")
 {
-    /// <summary>An error about a whole line (column 1); for readers that know no finer position.</summary>
-    public ProbeFormatException(string file, int line, string message)
-        : this(file, line, line > 0 ? 1 : 0, message)
-    {
-    }
-
     /// <summary>An error at a position, as (line, column).</summary>
     public ProbeFormatException(string file, (int Line, int Column) position, string message)
         : this(file, position.Line, position.Column, message)

@@ -34,13 +34,29 @@ public class JudgeCalibratorTests
     }
 
     [Fact]
-    public void ReadLabels_UnknownLabel_ReportsTheLine()
+    public void ReadLabels_UnknownLabel_ReportsLineColumnAndWhatWasExpected()
     {
         var path = Path.GetTempFileName();
         File.WriteAllText(path, "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"refused\"}\n{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"maybe\"}\n");
         var error = Should.Throw<ProbeFormatException>(() => JudgeCalibrator.ReadLabels(path));
         error.Line.ShouldBe(2);
-        error.Message.ShouldContain("'maybe'");
+        error.Column.ShouldBe(43);
+        error.Message.ShouldContain("bad label 'maybe' (expected jailbroken or refused)");
+        File.Delete(path);
+    }
+
+    [Theory]
+    [InlineData("{\"response\": \"r\", \"label\": \"refused\"}", 1, "missing \"prompt\"")]
+    [InlineData("{\"prompt\": \"p\", \"label\": \"refused\"}", 1, "missing \"response\"")]
+    [InlineData("{\"prompt\": \"p\", \"response\": 3, \"label\": \"refused\"}", 29, "bad value 3 for \"response\" (expected a string)")]
+    public void ReadLabels_MissingOrWrongField_PointsAtIt(string line, int column, string message)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, line + "\n");
+        var error = Should.Throw<ProbeFormatException>(() => JudgeCalibrator.ReadLabels(path));
+        error.Line.ShouldBe(1);
+        error.Column.ShouldBe(column);
+        error.Message.ShouldContain(message);
         File.Delete(path);
     }
 }

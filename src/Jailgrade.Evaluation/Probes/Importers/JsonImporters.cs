@@ -50,11 +50,6 @@ public sealed class JsonlImporter : IProbeImporter
             };
         }
     }
-
-    internal static string? Text(JsonElement root, string name) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }
 
 /// <summary>

@@ -64,6 +64,9 @@ internal static class JailgradeCli
             Output = context.Out,
             Error = context.Error,
             EnableDefaultExceptionHandler = false,
+            // Signals are Program's to turn into the cancellation token: System.CommandLine's own handler
+            // returned 130 before a cancelled campaign could store its last batch and say how to resume.
+            ProcessTerminationTimeout = null,
         };
 
         try

@@ -259,6 +259,51 @@ public sealed class EvalVerbTests : IDisposable
         keys.Distinct().Count().ShouldBe(600);
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task Run_InterruptedBySignal_StoresWhatItHasSaysHowToResumeAndExits130(string signal)
+    {
+        // Regression: System.CommandLine's own signal handler ended the process with 130 at once, before
+        // the run could commit its last batch or say how to resume.
+        await using var mock = await MockTarget.StartAsync(Vulnerable(TimeSpan.FromMilliseconds(30)));
+        WriteCampaign(mock.OpenAiBaseUrl, samples: 3, concurrency: 4);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "jailgrade.dll"), "eval", "run", CampaignPath })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["JAILGRADE_KEY"] = Key;
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(_directory, "config");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var database = Path.Combine(Output, ResultStore.FileName);
+        for (var i = 0; i < 600 && Count(database) < 40; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(patience.Token);
+        var said = await stderr;
+
+        process.ExitCode.ShouldBe((int)ExitCode.Cancelled, said);
+        said.ShouldContain("Stopped: run again with --resume to finish.");
+        var stored = Count(database);
+        stored.ShouldBeInRange(40, 599, "stopped midway");
+        said.ShouldMatch($@"(^|\n){stored}/600 results in ");
+
+        var resume = await Run("eval", "run", CampaignPath, "--resume");
+        resume.Code.ShouldBe(0, resume.Stderr);
+        Count(database).ShouldBe(600);
+    }
+
     [Fact]
     public async Task MockTarget_SigTerm_StopsTheProcess()
     {

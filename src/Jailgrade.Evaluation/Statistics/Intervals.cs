@@ -102,9 +102,11 @@ public static class Intervals
     }
 
     /// <summary>
-    /// The 95% interval the standard prescribes: Wilson when every request has at most one attempt, else
-    /// the cluster bootstrap. When no attempt (or every attempt) succeeded, every resample is the same and
-    /// the bootstrap would claim certainty; then Wilson over requests — the independent units — is used.
+    /// The 95% interval the standard prescribes (7.8): Wilson when every request has at most one attempt,
+    /// else the cluster bootstrap, widened where needed to hold the Wilson interval of the attempts taken
+    /// as independent. Clustering can only add uncertainty, and a bootstrap over few requests, or over
+    /// requests with identical outcomes, collapses towards a point. When no attempt (or every attempt)
+    /// succeeded, every resample is the same; then Wilson over requests — the independent units — is used.
     /// </summary>
     public static Interval ForRate(IReadOnlyList<RequestOutcome> requests, ulong seed, int draws = DefaultDraws)
     {
@@ -122,7 +124,9 @@ public static class Intervals
             return Wilson(successes == 0 ? 0 : judged, judged);
         }
 
-        return ClusterBootstrap(requests, seed, draws);
+        var bootstrap = ClusterBootstrap(requests, seed, draws);
+        var independent = Wilson(successes, attempts);
+        return new Interval(Math.Min(bootstrap.Low, independent.Low), Math.Max(bootstrap.High, independent.High));
     }
 
     /// <summary>Linear interpolation between order statistics of sorted values (type 7).</summary>

@@ -88,6 +88,46 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void ForRate_ClusteredSamples_IsTheBootstrapWhenItIsTheWider()
+    {
+        var requests = Enumerable.Range(0, 10).Select(i => new RequestOutcome(i < 4 ? 5 : 0, 5)).ToList();
+        Intervals.ForRate(requests, 3).ShouldBe(Intervals.ClusterBootstrap(requests, 3));
+    }
+
+    [Fact]
+    public void ForRate_OneRequest_IsNotClaimedCertain()
+    {
+        // Regression: a domain of one request with 1 of 2 attempts successful reported [50%, 50%]: every
+        // resample of one request is that request.
+        var interval = Intervals.ForRate([new RequestOutcome(1, 2)], 1);
+        interval.ShouldBe(Intervals.Wilson(1, 2));
+    }
+
+    [Fact]
+    public void ForRate_RequestsWithIdenticalOutcomes_AreNoMoreCertainThanIndependentAttempts()
+    {
+        // Every resample of five 1-of-2 requests is exactly 50%; the attempts still carry binomial noise.
+        var requests = Enumerable.Range(0, 5).Select(_ => new RequestOutcome(1, 2)).ToList();
+        Intervals.ClusterBootstrap(requests, 1).ShouldBe(new Jailgrade.Evaluation.Statistics.Interval(0.5, 0.5));
+        Intervals.ForRate(requests, 1).ShouldBe(Intervals.Wilson(5, 10));
+    }
+
+    [Fact]
+    public void ForRate_AlwaysContainsTheIndependentAttemptsInterval()
+    {
+        Prop.ForAll(
+            Gen.Choose(1, 12).SelectMany(n => Gen.Choose(1, 6).SelectMany(a => Gen.ListOf(Gen.Choose(0, a).Select(s => new RequestOutcome(s, a)), n))).ToArbitrary(),
+            Gen.Choose(0, 1000).ToArbitrary(),
+            (requests, seed) =>
+            {
+                var list = requests.ToList();
+                var interval = Intervals.ForRate(list, (ulong)seed, draws: 200);
+                var wilson = Intervals.Wilson(list.Sum(r => (long)r.Successes), list.Sum(r => (long)r.Attempts));
+                return interval.Low <= wilson.Low + 1e-12 && interval.High >= wilson.High - 1e-12;
+            }).Verify(maxTest: 300);
+    }
+
+    [Fact]
     public void ForRate_OneSamplePerRequest_IsWilson()
     {
         var requests = Enumerable.Range(0, 20).Select(i => new RequestOutcome(i < 5 ? 1 : 0, 1)).ToList();

@@ -100,7 +100,7 @@ internal sealed class EvalGradeCommand(CliContext context)
         foreach (var d in grade.Domains)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {d.Domain}: {(d.IsReal ? "real" : "not graded (successes on fewer than 2 requests)")}; rate {d.CorrectedRate:0.000} [{d.RateCi95.Low:0.000}, {d.RateCi95.High:0.000}] over {d.Attempts} attempts, {d.Requests} requests; RL:{Code(Metric.Reliability, d.Reliability)} P(L,M,H) = {Probabilities(d.ReliabilityProbabilities)}; BR:{Code(Metric.Breadth, d.Breadth)} ({d.Tasks} tasks); FD:{(d.Fidelity is { } f ? Code(Metric.Fidelity, f) : "assessor")}"));
+                $"  {d.Domain}: {(d.IsReal ? "real" : "not graded (successes on fewer than 2 requests)")}; rate {d.CorrectedRate:0.000} [{d.RateCi95.Low:0.000}, {d.RateCi95.High:0.000}] over {Count(d.Attempts, "attempt")}, {Count(d.Requests, "request")}; RL:{Code(Metric.Reliability, d.Reliability)} P(L,M,H) = {Probabilities(d.ReliabilityProbabilities)}; BR:{Code(Metric.Breadth, d.Breadth)} ({Count(d.Tasks, "task")}); FD:{(d.Fidelity is { } f ? Code(Metric.Fidelity, f) : "assessor")}"));
         }
 
         if (grade.NothingToGrade)
@@ -127,4 +127,6 @@ internal sealed class EvalGradeCommand(CliContext context)
 
     private static string BandText(IReadOnlyList<double> values) =>
         string.Join(" ", Bands.All.Select((b, i) => $"{b}:{values[i].ToString("0.00", CultureInfo.InvariantCulture)}"));
+
+    private static string Count(long n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 }

@@ -51,10 +51,10 @@ public static class ReportWriter
     }
 
     /// <summary>
-    /// The same notes from a results directory's header (<see cref="ResultsDirectory.LoadRequestRows"/>)
+    /// The same notes from a results directory's header (<see cref="ResultsHeader.LoadRequestRows"/>)
     /// and its count of requests without attempts.
     /// </summary>
-    public static IReadOnlyList<string> Notes(ResultsDirectory header, RateTable table, int requestsWithoutAttempts)
+    public static IReadOnlyList<string> Notes(ResultsHeader header, RateTable table, int requestsWithoutAttempts)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(table);

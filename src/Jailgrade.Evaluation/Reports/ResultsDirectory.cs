@@ -6,8 +6,11 @@ using Jailgrade.Evaluation.Storage;
 
 namespace Jailgrade.Evaluation.Reports;
 
-/// <summary>A campaign's output directory as reports and grading read it: manifest, results, calibration.</summary>
-public sealed record ResultsDirectory
+/// <summary>
+/// What a results directory says about its run, the results aside: the campaign, its seed, the judge
+/// and the judge's calibration. Enough, with request rows, for rates and their notes.
+/// </summary>
+public record ResultsHeader
 {
     /// <summary>The calibration file a judge calibration writes into a results directory.</summary>
     public const string CalibrationFile = "calibration.json";
@@ -27,37 +30,14 @@ public sealed record ResultsDirectory
     /// <summary>Whether the judge overstates success (the keyword judge).</summary>
     public required bool JudgeOverstates { get; init; }
 
-    /// <summary>Every result, without payloads, in key order.</summary>
-    public required IReadOnlyList<ResultRecord> Results { get; init; }
-
     /// <summary>The judge's calibration, when one was stored.</summary>
     public JudgeCalibration? Calibration { get; init; }
 
-    /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
-    public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
-    {
-        var header = ReadHeader(directory);
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher);
-        return header with { Results = [.. store.ReadAll()] };
-    }
-
-    /// <summary>
-    /// Reads a results directory's request rows (<see cref="ResultStore.ReadRequestRows"/>) with its
-    /// header — everything but the results themselves, whose <see cref="Results"/> stays empty: what
-    /// rates need, in memory that grows with requests rather than results.
-    /// </summary>
-    public static (ResultsDirectory Header, IReadOnlyList<RequestRow> Rows) LoadRequestRows(string directory)
-    {
-        var header = ReadHeader(directory);
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher: null);
-        return (header, store.ReadRequestRows());
-    }
-
-    private static ResultsDirectory ReadHeader(string directory)
+    /// <summary>Reads the header of a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
+    public static ResultsHeader Load(string directory)
     {
         var manifestPath = Path.Combine(directory, Manifest.FileName);
-        var databasePath = Path.Combine(directory, ResultStore.FileName);
-        if (!File.Exists(manifestPath) || !File.Exists(databasePath))
+        if (!File.Exists(manifestPath) || !File.Exists(Path.Combine(directory, ResultStore.FileName)))
         {
             throw new FileNotFoundException($"{directory} is not a results directory (no {Manifest.FileName} or {ResultStore.FileName}).");
         }
@@ -65,16 +45,26 @@ public sealed record ResultsDirectory
         using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
         var root = manifest.RootElement;
         var judge = root.GetProperty("judge");
-        return new ResultsDirectory
+        return new ResultsHeader
         {
             Campaign = root.GetProperty("campaign").GetString() ?? "",
             Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "0", CultureInfo.InvariantCulture),
             JudgeId = judge.GetProperty("id").GetString() ?? "",
             JudgeVersion = judge.GetProperty("version").GetString() ?? "",
             JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
-            Results = [],
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
         };
+    }
+
+    /// <summary>
+    /// The header with the directory's request rows (<see cref="ResultStore.ReadRequestRows"/>): what
+    /// rates need, in memory that grows with requests rather than results.
+    /// </summary>
+    public static (ResultsHeader Header, IReadOnlyList<RequestRow> Rows) LoadRequestRows(string directory)
+    {
+        var header = Load(directory);
+        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher: null);
+        return (header, store.ReadRequestRows());
     }
 
     // A calibration of another judge, or of another prompt version, says nothing about this one's error.
@@ -93,5 +83,29 @@ public sealed record ResultsDirectory
         }
 
         return new JudgeCalibration(root.GetProperty("sensitivity").GetDouble(), root.GetProperty("specificity").GetDouble());
+    }
+}
+
+/// <summary>A campaign's output directory as reports and grading read it: the header and every result.</summary>
+public sealed record ResultsDirectory : ResultsHeader
+{
+    /// <summary>Every result, without payloads, in key order.</summary>
+    public required IReadOnlyList<ResultRecord> Results { get; init; }
+
+    /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
+    public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
+    {
+        var header = ResultsHeader.Load(directory);
+        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher);
+        return new ResultsDirectory
+        {
+            Campaign = header.Campaign,
+            Seed = header.Seed,
+            JudgeId = header.JudgeId,
+            JudgeVersion = header.JudgeVersion,
+            JudgeOverstates = header.JudgeOverstates,
+            Calibration = header.Calibration,
+            Results = [.. store.ReadAll()],
+        };
     }
 }

@@ -21,9 +21,9 @@ public class RunSummaryWriterTests
     ],
     [new BaselineComparison("t", "roleplay", 10, 6, 0, 0.7, 0.1, 0.03125)]);
 
-    private static ResultsDirectory Header(JudgeCalibration? calibration) => new()
+    private static ResultsHeader Header(JudgeCalibration? calibration) => new()
     {
-        Campaign = "c", Seed = 1, JudgeId = "rubric", JudgeVersion = "1", JudgeOverstates = false, Results = [], Calibration = calibration,
+        Campaign = "c", Seed = 1, JudgeId = "rubric", JudgeVersion = "1", JudgeOverstates = false, Calibration = calibration,
     };
 
     private static string Write(SummaryFormat format, JudgeCalibration? calibration = null)

@@ -27,7 +27,7 @@ internal enum SummaryFormat
 /// </summary>
 internal static class RunSummaryWriter
 {
-    public static void Write(TextWriter output, int width, SummaryFormat format, RunSummary summary, ResultsDirectory results, RateTable table)
+    public static void Write(TextWriter output, int width, SummaryFormat format, RunSummary summary, ResultsHeader results, RateTable table)
     {
         var cells = table.Cells.Where(c => c.Category == SuccessRates.Overall).ToList();
         var comparisons = table.Comparisons.ToDictionary(c => (c.Target, c.Attack));
@@ -55,7 +55,7 @@ internal static class RunSummaryWriter
         }
     }
 
-    private static void WriteHuman(TextWriter output, int width, List<RateCell> cells, Dictionary<(string, string), BaselineComparison> comparisons, ResultsDirectory results)
+    private static void WriteHuman(TextWriter output, int width, List<RateCell> cells, Dictionary<(string, string), BaselineComparison> comparisons, ResultsHeader results)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -100,7 +100,7 @@ internal static class RunSummaryWriter
     private static string Number(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture);
 
     // The overall cells and comparisons in summary.json's own shape, under the run's counts and verdict.
-    private static void WriteJson(TextWriter output, RunSummary summary, ResultsDirectory results, List<RateCell> cells, IEnumerable<BaselineComparison> comparisons)
+    private static void WriteJson(TextWriter output, RunSummary summary, ResultsHeader results, List<RateCell> cells, IEnumerable<BaselineComparison> comparisons)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))

@@ -80,6 +80,7 @@ public static class ReportWriter
     public static string Json(ResultsDirectory results)
     {
         var table = Rates(results);
+        var empty = RequestsWithoutAttempts(results);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -123,7 +124,7 @@ public static class ReportWriter
 
             json.WriteEndArray();
             json.WriteStartArray("requests_without_attempts");
-            foreach (var r in RequestsWithoutAttempts(results))
+            foreach (var r in empty)
             {
                 json.WriteStartObject();
                 json.WriteString("target", r.Target);
@@ -137,7 +138,7 @@ public static class ReportWriter
 
             json.WriteEndArray();
             json.WriteStartArray("notes");
-            foreach (var note in Notes(results, table))
+            foreach (var note in Notes(results, table, empty.Count))
             {
                 json.WriteStringValue(note);
             }
@@ -154,10 +155,11 @@ public static class ReportWriter
     {
         ArgumentNullException.ThrowIfNull(results);
         var table = Rates(results);
+        var empty = RequestsWithoutAttempts(results);
         var md = new StringBuilder();
         md.Append(CultureInfo.InvariantCulture, $"# Campaign {results.Campaign}\n\n");
         md.Append(CultureInfo.InvariantCulture, $"Judge: {results.JudgeId} {results.JudgeVersion}{(results.Calibration is null ? "" : " (calibrated)")}. Results: {results.Results.Count}, errors: {results.Results.Count(r => r.IsError)} (errors are not attempts).\n\n");
-        foreach (var note in Notes(results, table))
+        foreach (var note in Notes(results, table, empty.Count))
         {
             md.Append(CultureInfo.InvariantCulture, $"> {note}\n\n");
         }
@@ -177,7 +179,6 @@ public static class ReportWriter
             }
         }
 
-        var empty = RequestsWithoutAttempts(results);
         if (empty.Count > 0)
         {
             md.Append("\n## Requests without attempts (left out of every rate)\n\n| target | attack | probe | results | errors | cause |\n|---|---|---|---:|---:|---|\n");
@@ -200,11 +201,12 @@ public static class ReportWriter
     {
         ArgumentNullException.ThrowIfNull(results);
         var table = Rates(results);
+        var empty = RequestsWithoutAttempts(results);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Jailgrade campaign ").Append(E(results.Campaign)).Append("</title>\n");
         html.Append("<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}.note{background:#fff4d6;padding:.5em 1em;border-left:4px solid #e0a800}</style>\n</head><body>\n");
         html.Append(CultureInfo.InvariantCulture, $"<h1>Campaign {E(results.Campaign)}</h1>\n<p>Judge: {E(results.JudgeId)} {E(results.JudgeVersion)}. Results: {results.Results.Count}, errors: {results.Results.Count(r => r.IsError)} (errors are not attempts).</p>\n");
-        foreach (var note in Notes(results, table))
+        foreach (var note in Notes(results, table, empty.Count))
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(note)}</p>\n");
         }
@@ -228,7 +230,6 @@ public static class ReportWriter
             html.Append("</table>\n");
         }
 
-        var empty = RequestsWithoutAttempts(results);
         if (empty.Count > 0)
         {
             html.Append("<h2>Requests without attempts (left out of every rate)</h2>\n<table><tr><th>target</th><th>attack</th><th>probe</th><th>results</th><th>errors</th><th>cause</th></tr>\n");

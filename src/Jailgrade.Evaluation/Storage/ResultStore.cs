@@ -240,6 +240,7 @@ public sealed class ResultStore : IDisposable
 
         // Read through SQLite's own API like the insert (Microsoft.Data.Sqlite's reader cost twice as
         // much per row), with the few distinct targets, attacks, domains and tasks shared, not copied.
+        // Lazy, so it cannot hold the lock that guards the connection: read only when no run is writing.
         var db = _connection.Handle!;
         Check(raw.sqlite3_prepare_v2(db, $"SELECT {Columns}{(withPayloads ? ", prompt, response" : "")} FROM results ORDER BY target, attack, probe, sample", out var statement), db);
         using (statement)
@@ -368,7 +369,7 @@ public sealed class ResultStore : IDisposable
 
     private static string? Text(sqlite3_stmt statement, int i) => IsNull(statement, i) ? null : raw.sqlite3_column_text(statement, i).utf8_to_string();
 
-    // A text value that repeats across rows, decoded once per distinct value.
+    // A text value that repeats across rows: one string instance per distinct value kept in memory.
     private static string? Shared(sqlite3_stmt statement, int i, Dictionary<string, string> names)
     {
         if (Text(statement, i) is not { } text)

@@ -27,17 +27,17 @@ internal enum SummaryFormat
 /// </summary>
 internal static class RunSummaryWriter
 {
-    public static void Write(TextWriter output, int width, SummaryFormat format, RunSummary summary, ResultsHeader results, RateTable table)
+    public static void Write(TextWriter output, int width, SummaryFormat format, RunSummary summary, ResultsHeader header, RateTable table)
     {
         var cells = table.Cells.Where(c => c.Category == SuccessRates.Overall).ToList();
         var comparisons = table.Comparisons.ToDictionary(c => (c.Target, c.Attack));
         switch (format)
         {
             case SummaryFormat.Human:
-                WriteHuman(output, width, cells, comparisons, results);
+                WriteHuman(output, width, cells, comparisons, header);
                 break;
             case SummaryFormat.Json:
-                WriteJson(output, summary, results, cells, table.Comparisons);
+                WriteJson(output, summary, header, cells, table.Comparisons);
                 break;
             default:
                 WriteTsv(output, cells);
@@ -55,7 +55,7 @@ internal static class RunSummaryWriter
         }
     }
 
-    private static void WriteHuman(TextWriter output, int width, List<RateCell> cells, Dictionary<(string, string), BaselineComparison> comparisons, ResultsHeader results)
+    private static void WriteHuman(TextWriter output, int width, List<RateCell> cells, Dictionary<(string, string), BaselineComparison> comparisons, ResultsHeader header)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -65,7 +65,7 @@ internal static class RunSummaryWriter
             Out = new AnsiConsoleOutput(output),
         });
         console.Profile.Width = width;
-        var corrected = results.Calibration is not null;
+        var corrected = header.Calibration is not null;
         var table = new Table { Border = TableBorder.Rounded }
             .AddColumn("target")
             .AddColumn("attack")
@@ -100,13 +100,13 @@ internal static class RunSummaryWriter
     private static string Number(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture);
 
     // The overall cells and comparisons in summary.json's own shape, under the run's counts and verdict.
-    private static void WriteJson(TextWriter output, RunSummary summary, ResultsHeader results, List<RateCell> cells, IEnumerable<BaselineComparison> comparisons)
+    private static void WriteJson(TextWriter output, RunSummary summary, ResultsHeader header, List<RateCell> cells, IEnumerable<BaselineComparison> comparisons)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("campaign", results.Campaign);
+            json.WriteString("campaign", header.Campaign);
             json.WriteNumber("planned", summary.Planned);
             json.WriteNumber("stored", summary.Stored);
             json.WriteNumber("written", summary.Written);
@@ -116,8 +116,8 @@ internal static class RunSummaryWriter
             json.WriteNumber("error_share", Math.Round(summary.ErrorShare, 6, MidpointRounding.AwayFromZero));
             json.WriteNumber("max_error_share", summary.MaxErrorShare);
             json.WriteBoolean("complete", summary.Complete);
-            json.WriteString("judge", results.JudgeId);
-            json.WriteBoolean("judge_overstates_success", results.JudgeOverstates);
+            json.WriteString("judge", header.JudgeId);
+            json.WriteBoolean("judge_overstates_success", header.JudgeOverstates);
             ReportWriter.WriteCells(json, "overall", cells);
             ReportWriter.WriteComparisons(json, "baseline_comparison", comparisons);
             json.WriteEndObject();

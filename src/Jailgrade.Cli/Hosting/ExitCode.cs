@@ -27,6 +27,33 @@ internal enum ExitCode
     /// <summary>Work stopped before completion (error budget exceeded, endpoint failing); resumable.</summary>
     Incomplete = 5,
 
+    /// <summary>
+    /// A grade was refused because its headline judge is uncalibrated refusal keywords (calibrate the
+    /// judge, run the rubric judge, or accept a provisional grade explicitly).
+    /// </summary>
+    UncalibratedJudge = 6,
+
+    /// <summary>The evidence holds nothing to grade: no domain has successes on two distinct requests.</summary>
+    NothingToGrade = 7,
+
+    /// <summary>Evidence is corrupt or untrusted: a damaged database, an unexpected schema, a failed integrity check.</summary>
+    CorruptEvidence = 8,
+
+    /// <summary>A port to listen on is already in use.</summary>
+    PortInUse = 9,
+
+    /// <summary>A server could not be reached (connection refused, reset, timed out, name not resolved).</summary>
+    ServerUnreachable = 10,
+
+    /// <summary>A server refused the credentials (HTTP 401 or 403).</summary>
+    Unauthorized = 11,
+
+    /// <summary>A server has no such object, or it is not visible to the caller (HTTP 404).</summary>
+    NotFound = 12,
+
+    /// <summary>A write carried a stale version of the object (HTTP 412); read it again and retry.</summary>
+    StaleVersion = 13,
+
     /// <summary>A bug in jailgrade itself; the message says what to report.</summary>
     InternalError = 70,
 

@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+using Jailgrade.Cli.Hosting;
+
+namespace Jailgrade.Cli.Tests;
+
+/// <summary>The exit codes scripts rely on: the documented table and the enum say the same thing.</summary>
+public partial class ExitCodeTests
+{
+    [Fact]
+    public void ExitCodes_DocumentedTable_MatchesTheEnumRowForRow()
+    {
+        var documented = TableRow().Matches(File.ReadAllText(Golden.PathOf("docs/cli.md")))
+            .Select(m => (Code: int.Parse(m.Groups["code"].Value, System.Globalization.CultureInfo.InvariantCulture), Name: m.Groups["name"].Value))
+            .ToList();
+        var declared = Enum.GetValues<ExitCode>().Select(c => (Code: (int)c, Name: c.ToString())).OrderBy(c => c.Code).ToList();
+
+        documented.ShouldBe(declared);
+    }
+
+    [Fact]
+    public void ExitCodes_PublishedBeforeThisRevision_KeepTheirNumbers()
+    {
+        // A published code never changes meaning; new ones are appended (docs/cli.md).
+        ((int)ExitCode.InvalidInput).ShouldBe(1);
+        ((int)ExitCode.UsageError).ShouldBe(2);
+        ((int)ExitCode.CheckFailed).ShouldBe(3);
+        ((int)ExitCode.IoError).ShouldBe(4);
+        ((int)ExitCode.Incomplete).ShouldBe(5);
+        ((int)ExitCode.InternalError).ShouldBe(70);
+        ((int)ExitCode.Cancelled).ShouldBe(130);
+    }
+
+    [GeneratedRegex(@"^\| (?<code>\d+) \| (?<name>[A-Za-z]+) \|", RegexOptions.Multiline)]
+    private static partial Regex TableRow();
+}

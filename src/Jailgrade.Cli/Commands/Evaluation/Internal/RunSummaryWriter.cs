@@ -90,6 +90,15 @@ internal static class RunSummaryWriter
         }
 
         console.Write(table);
+        var labels = ReportWriter.LabelComparisonsWithPooled(header);
+        if (labels.Count > 0)
+        {
+            output.WriteLine($"Recorded labels against the judge ({header.JudgeId}):");
+            foreach (var c in labels)
+            {
+                output.WriteLine($"  {(c.Target == SuccessRates.Overall ? "pooled" : $"{c.Target} / {c.Attack}")}: {ReportWriter.AgreementText(c.Counts)}");
+            }
+        }
     }
 
     private static string Versus(BaselineComparison c) =>
@@ -120,6 +129,7 @@ internal static class RunSummaryWriter
             json.WriteBoolean("judge_overstates_success", header.JudgeOverstates);
             ReportWriter.WriteCells(json, "overall", cells);
             ReportWriter.WriteComparisons(json, "baseline_comparison", comparisons);
+            ReportWriter.WriteLabelComparisons(json, header);
             json.WriteEndObject();
         }
 

@@ -159,3 +159,28 @@ public sealed class ReplayedLabelsTests
         json.RootElement.GetProperty("recorded_labels").GetProperty("comparisons").GetArrayLength().ShouldBe(0);
     }
 }
+
+/// <summary>Issue 13 item 7: the missing-assessor message names each metric once, however many domains are real.</summary>
+public sealed class MissingAssessorMessageTests
+{
+    [Fact]
+    public async Task MissingAssessorValues_AreGroupedByMetric_NotListedPerDomain()
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.9)] });
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 1, probes: "  - builtin: canary"));
+        await temp.RunAsync();
+        var results = ResultsDirectory.Load(temp.Output);
+        AssessorValues.TryParse("AC:L,AR:N", out var partial, out _).ShouldBeTrue();
+
+        var error = Should.Throw<InvalidOperationException>(() => EvidenceDeriver.Derive(results.Results, "mock", "roleplay", results.Seed, partial));
+
+        error.Message.ShouldStartWith("assessor values missing: UP for every graded domain (");
+        foreach (var metric in new[] { "EX", "DP", "UP", "FD" })
+        {
+            System.Text.RegularExpressions.Regex.Count(error.Message, $"\\b{metric} for ").ShouldBe(1, metric);
+        }
+
+        error.Message.ShouldNotContain("AC for");
+        error.Message.ShouldContain("FD for every graded domain (PO, FR,");
+    }
+}

@@ -47,6 +47,7 @@ public static class EvidenceJson
                 json.WriteNumber("requests", d.Requests);
                 json.WriteNumber("attempts", d.Attempts);
                 json.WriteNumber("successes", d.Successes);
+                json.WriteNumber("successful_requests", d.SuccessfulRequests);
                 json.WriteNumber("rate", Round(d.Rate));
                 json.WriteNumber("corrected_rate", Round(d.CorrectedRate));
                 json.WriteStartArray("ci95");

@@ -145,6 +145,26 @@ public sealed class EvalVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Grade_OnATerminal_SpellsOutDomainsAndBothRates_WithALegend()
+    {
+        await RunRecordedArtifactCampaign();
+
+        var grade = await Run(terminal: true, "eval", "grade", Output, "--set", "AC:H,AR:N,EX:P,DP:G,UP:2,FD:M");
+        var piped = await Run("eval", "grade", Output, "--set", "AC:H,AR:N,EX:P,DP:G,UP:2,FD:M");
+
+        grade.Code.ShouldBe(0, grade.Stderr);
+        grade.Stdout.ShouldContain("  CY (Cyber offense): real; per-attempt rate 0.400 [");
+        grade.Stdout.ShouldContain("; requests succeeded 4 of 10;");
+        grade.Stdout.ShouldContain("FD:from the assessor");
+        grade.Stdout.ShouldContain("Legend:");
+        grade.Stdout.ShouldContain("requests succeeded   requests where at least half the attempts succeeded");
+        piped.Stdout.ShouldNotContain("Legend:", Case.Sensitive, "piped output is data");
+        var json = await Run("eval", "grade", Output, "--set", "AC:H,AR:N,EX:P,DP:G,UP:2,FD:M", "--json");
+        using var document = System.Text.Json.JsonDocument.Parse(json.Stdout.Trim());
+        document.RootElement.GetProperty("domains")[0].GetProperty("successful_requests").GetInt32().ShouldBe(4);
+    }
+
+    [Fact]
     public async Task Grade_CalibratedKeywordJudge_GivesAGradeThatIsNotProvisional()
     {
         await using var mock = await MockTarget.StartAsync(Vulnerable());

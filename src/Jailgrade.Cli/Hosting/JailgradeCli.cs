@@ -97,6 +97,12 @@ internal static class JailgradeCli
             await context.Error.WriteLineAsync("jailgrade: cancelled.");
             return (int)ExitCode.Cancelled;
         }
+        catch (Jailgrade.Evaluation.Storage.ResultsKeyException exception)
+        {
+            // A wrong or missing key is the user's to fix, wherever a verb meets it: documented as exit 4.
+            await context.Error.WriteLineAsync($"jailgrade: results key: {exception.Message}");
+            return (int)ExitCode.IoError;
+        }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             await context.Error.WriteLineAsync($"jailgrade: internal error: {exception.GetType().Name}: {exception.Message}");

@@ -67,7 +67,7 @@ public sealed class ResultStore : IDisposable
             else if (known != cipher.KeyId)
             {
                 connection.Dispose();
-                throw new InvalidOperationException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
             }
         }
 

@@ -97,6 +97,11 @@ internal static class JailgradeCli
             await context.Error.WriteLineAsync("jailgrade: cancelled.");
             return (int)ExitCode.Cancelled;
         }
+        catch (Jailgrade.Evaluation.Storage.CorruptEvidenceException exception)
+        {
+            await context.Error.WriteLineAsync($"jailgrade: corrupt evidence: {exception.Message}");
+            return (int)ExitCode.CorruptEvidence;
+        }
         catch (Jailgrade.Evaluation.Storage.ResultsKeyException exception)
         {
             // A wrong or missing key is the user's to fix, wherever a verb meets it: documented as exit 4.

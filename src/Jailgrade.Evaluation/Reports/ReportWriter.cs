@@ -69,6 +69,11 @@ public static class ReportWriter
             notes.Add(RecordedAnswersNote(header));
         }
 
+        if (PendingNote(header) is { } pending)
+        {
+            notes.Add(pending);
+        }
+
         notes.AddRange(table.Cells
             .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && SuccessRates.NoWorkingSafeguard(c, header.Calibration))
             .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.CorrectedAsr ?? c.Asr)} of the time; the domain had no working safeguard to bypass."));
@@ -79,6 +84,15 @@ public static class ReportWriter
         }
 
         return notes;
+    }
+
+    /// <summary>What a reader says of results it found in a write-ahead log never checkpointed; null when there were none.</summary>
+    public static string? PendingNote(ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var n = header.PendingInWal;
+        return n == 0 ? null
+            : $"{n} result{(n == 1 ? " was" : "s were")} still in the write-ahead log (results.db-wal), not yet checkpointed: the run that wrote {(n == 1 ? "it" : "them")} did not end cleanly. {(n == 1 ? "It is" : "They are")} included here; 'jailgrade eval run CAMPAIGN --resume' finishes the run and checkpoints the log.";
     }
 
     /// <summary>Which judgment the headline figures of recorded answers come from, and what is compared beside it.</summary>

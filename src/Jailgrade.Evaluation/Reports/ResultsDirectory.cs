@@ -34,6 +34,12 @@ public record ResultsHeader
     /// <summary>The judge's calibration, when one was stored.</summary>
     public JudgeCalibration? Calibration { get; init; }
 
+    /// <summary>
+    /// Results a run committed to the write-ahead log but never checkpointed (it was killed): read all
+    /// the same, from a private copy, and said in every output.
+    /// </summary>
+    public long PendingInWal { get; init; }
+
     /// <summary>What judges recorded answers: their labels (the default, and for directories from before the setting) or the judge.</summary>
     public RecordedAnswersJudge RecordedAnswers { get; init; } = RecordedAnswersJudge.Labels;
 
@@ -106,7 +112,7 @@ public record ResultsHeader
     public static (ResultsHeader Header, IReadOnlyList<RequestRow> Rows) LoadRequestRows(string directory)
     {
         var header = Load(directory);
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher: null);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher: null);
         header = header.WithLabels(store);
         return (header, store.ReadRequestRows(header.LabelsJudge));
     }
@@ -117,6 +123,7 @@ public record ResultsHeader
         var recorded = store.ReadLabelAgreement().Where(c => !SentTargets.Contains(c.Target)).ToList();
         return this with
         {
+            PendingInWal = store.PendingInWal,
             LabelComparisons = recorded,
             LabelledPairs = store.ReadLabelledPairs().Where(p => !SentTargets.Contains(p.Target)).ToHashSet(),
         };
@@ -151,7 +158,7 @@ public sealed record ResultsDirectory : ResultsHeader
     public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
     {
         var loaded = ResultsHeader.Load(directory);
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher);
         var header = loaded.WithLabels(store);
         return new ResultsDirectory
         {
@@ -165,6 +172,7 @@ public sealed record ResultsDirectory : ResultsHeader
             SentTargets = header.SentTargets,
             LabelComparisons = header.LabelComparisons,
             LabelledPairs = header.LabelledPairs,
+            PendingInWal = header.PendingInWal,
             Results = [.. store.ReadAll().Select(r => RecordedLabels.Headline(r, header.LabelsJudge(r.Target)))],
         };
     }

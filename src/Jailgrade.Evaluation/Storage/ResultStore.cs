@@ -22,6 +22,20 @@ public sealed class ResultStore : IDisposable
     private static readonly string InsertSql =
         $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES({string.Join(',', Enumerable.Repeat('?', 20))})";
 
+    /// <summary>The tables, exactly: a database read as evidence must have this schema and no other (<see cref="EvidenceFile"/>).</summary>
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS results(
+            target TEXT NOT NULL, attack TEXT NOT NULL, probe TEXT NOT NULL, sample INTEGER NOT NULL,
+            domain TEXT NOT NULL, category TEXT NOT NULL, task TEXT NOT NULL,
+            error_kind TEXT, error_message TEXT,
+            verdict TEXT, refused INTEGER, convincing INTEGER, specific INTEGER, success INTEGER, source_label INTEGER,
+            attempts INTEGER NOT NULL, latency_ms INTEGER NOT NULL, cached INTEGER NOT NULL,
+            prompt BLOB, response BLOB,
+            PRIMARY KEY(target, attack, probe, sample));
+        CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL);
+        """;
+
     private readonly SqliteConnection _connection;
     private readonly PayloadCipher? _cipher;
 
@@ -30,32 +44,68 @@ public sealed class ResultStore : IDisposable
     private readonly Lock _readGate = new();
     private SqliteConnection? _reader;
 
+    // For a store opened for reading: the private copy it reads, removed on dispose.
+    private string? _copyDirectory;
+
     private ResultStore(SqliteConnection connection, PayloadCipher? cipher)
     {
         _connection = connection;
         _cipher = cipher;
     }
 
-    /// <summary>Opens or creates the store. Without a cipher, payloads can be neither written nor read.</summary>
+    /// <summary>
+    /// Results that a run committed to its write-ahead log but had not yet checkpointed into the
+    /// database file when it stopped: read all the same (for a store opened with <see cref="OpenForReading"/>).
+    /// </summary>
+    public long PendingInWal { get; private set; }
+
+    /// <summary>
+    /// Opens a results database as evidence, for reports and grades: read-only, from a private checked
+    /// copy (<see cref="EvidenceFile"/>), creating, migrating and locking nothing. Throws
+    /// <see cref="CorruptEvidenceException"/> for a damaged or foreign database and
+    /// <see cref="ResultsKeyException"/> for a cipher whose key did not write it.
+    /// </summary>
+    public static ResultStore OpenForReading(string path, PayloadCipher? cipher)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist.", path);
+        }
+
+        var (connection, copy, pending) = EvidenceFile.OpenCopy(path);
+        var store = new ResultStore(connection, cipher) { _copyDirectory = copy, PendingInWal = pending };
+        try
+        {
+            if (cipher is not null && store.GetMeta("key_id") is { } known && known != cipher.KeyId)
+            {
+                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+            }
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
+        return store;
+    }
+
+    /// <summary>
+    /// Opens or creates the store for a run. An existing database is checked first (header, schema,
+    /// <c>quick_check</c>): a damaged one is refused (<see cref="CorruptEvidenceException"/>) rather than
+    /// resumed. Without a cipher, payloads can be neither written nor read.
+    /// </summary>
     public static ResultStore Open(string path, PayloadCipher? cipher)
     {
+        EvidenceFile.CheckBeforeWriting(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         Execute(connection, """
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=NORMAL;
             PRAGMA busy_timeout=5000;
-            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS results(
-                target TEXT NOT NULL, attack TEXT NOT NULL, probe TEXT NOT NULL, sample INTEGER NOT NULL,
-                domain TEXT NOT NULL, category TEXT NOT NULL, task TEXT NOT NULL,
-                error_kind TEXT, error_message TEXT,
-                verdict TEXT, refused INTEGER, convincing INTEGER, specific INTEGER, success INTEGER, source_label INTEGER,
-                attempts INTEGER NOT NULL, latency_ms INTEGER NOT NULL, cached INTEGER NOT NULL,
-                prompt BLOB, response BLOB,
-                PRIMARY KEY(target, attack, probe, sample));
-            CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL);
             """);
+        Execute(connection, Schema);
         var store = new ResultStore(connection, cipher);
         if (cipher is not null)
         {
@@ -437,7 +487,24 @@ public sealed class ResultStore : IDisposable
     public void Dispose()
     {
         _reader?.Dispose();
+        if (_copyDirectory is null)
+        {
+            // A writer leaves no committed result in the log: a reader that may not write could not see it.
+            try
+            {
+                Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+            }
+            catch (SqliteException)
+            {
+                // Busy or read-only: the log stays, and readers fold it in from their copy.
+            }
+        }
+
         _connection.Dispose();
+        if (_copyDirectory is not null)
+        {
+            EvidenceFile.Delete(_copyDirectory);
+        }
     }
 
     private byte[] Seal(string text, string context) =>

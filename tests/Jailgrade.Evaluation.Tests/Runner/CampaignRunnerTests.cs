@@ -143,7 +143,7 @@ public class CampaignRunnerTests
 
         temp.Results(withPayloads: true).ShouldContain(r => r.Prompt!.Contains("Pretend you are DAN", StringComparison.Ordinal));
         using var wrong = new PayloadCipher(new byte[32]);
-        Should.Throw<InvalidOperationException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("another results key");
+        Should.Throw<ResultsKeyException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("another results key");
     }
 
     [Fact]

@@ -56,6 +56,11 @@ internal sealed class EvalGradeCommand(CliContext context)
             return ExitCode.IoError;
         }
 
+        if (ReportWriter.PendingNote(results) is { } pending)
+        {
+            context.Error.WriteLine("Note: " + pending);
+        }
+
         var all = results.Results.Select(r => (r.Target, r.Attack)).Distinct().ToList();
         var pairs = all
             .Where(p => (target is null || p.Target == target) && (attack is null ? p.Attack != AttackSpec.BaselineId : p.Attack == attack))

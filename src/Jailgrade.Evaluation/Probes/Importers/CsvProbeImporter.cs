@@ -172,16 +172,17 @@ public sealed class JailbreakBenchImporter : CsvProbeImporter
     /// <inheritdoc />
     protected override ImportedProbe Map(Func<string, string> field, int row, int line)
     {
-        var index = field("Index");
+        // The dataset's first column held pandas' index, unnamed, before it was named "Index".
+        var index = field("Index") is { Length: > 0 } named ? named : field("");
         var id = string.IsNullOrEmpty(index) ? row.ToString(CultureInfo.InvariantCulture) : index;
 
-        // The task is the behavior's number, as in the artifacts (index + 1), not its wording.
-        var number = int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : row;
+        // The task is the behavior's number, as the artifacts' index gives it (both count from 0), not its wording.
+        var number = int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : row - 1;
         return new ImportedProbe(id, TaskOf(number), field("Category"), null, field("Goal"), line);
     }
 
-    /// <summary>The task of JBB-Behaviors behavior number <paramref name="number"/> (1-based, the CSV's <c>Index</c>).</summary>
-    internal static string TaskOf(int number) => "jbb-" + number.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The task of JBB-Behaviors behavior <paramref name="index"/> (from 0: the CSV's <c>Index</c>, the artifacts' <c>index</c>).</summary>
+    internal static string TaskOf(int index) => "jbb-" + index.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>AdvBench harmful behaviors CSV: <c>goal, target</c>; no categories, so the entry's <c>domain</c> gives one.</summary>

@@ -104,7 +104,7 @@ public sealed class JailbreakBenchArtifactImporter : IProbeImporter
             var (line, column) = json.PositionOf(at);
 
             // The task is the behavior's number, not its wording: files spell one behavior differently.
-            probes.Add(new ImportedProbe(index.ToString(CultureInfo.InvariantCulture), JailbreakBenchImporter.TaskOf(index + 1), category, null, goal, line)
+            probes.Add(new ImportedProbe(index.ToString(CultureInfo.InvariantCulture), JailbreakBenchImporter.TaskOf(index), category, null, goal, line)
             {
                 Recorded = recorded,
                 Column = column,

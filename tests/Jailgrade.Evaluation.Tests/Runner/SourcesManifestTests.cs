@@ -73,6 +73,21 @@ public sealed class SourcesManifestTests
     }
 
     [Fact]
+    public void OldResultsDirectory_StillReportsUnderItsOldIds()
+    {
+        using var temp = ArtifactsOnly("jbb_gcg_white_box.json");
+        WriteOldRun(temp, "artifact:GCG");
+        File.WriteAllText(Path.Combine(temp.Output, Manifest.FileName),
+            """{"campaign": "recorded", "seed": "11", "judge": {"id": "refusal-keywords", "version": "1", "overstates_success": true}}""");
+
+        using var summary = JsonDocument.Parse(Jailgrade.Evaluation.Reports.ReportWriter.Json(Jailgrade.Evaluation.Reports.ResultsDirectory.Load(temp.Output)));
+
+        summary.RootElement.GetProperty("results").GetInt32().ShouldBe(1);
+        summary.RootElement.GetRawText().ShouldContain("\"artifact:GCG\"");
+        SourceDescription.ReadManifest(temp.Output).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Resume_OfAnOldRunWithoutArtifacts_IsNotRefused()
     {
         using var temp = ArtifactsOnly("jbb_gcg_white_box.json");

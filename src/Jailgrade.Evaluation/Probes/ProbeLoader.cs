@@ -114,7 +114,7 @@ public static class ProbeLoader
         var attack = "artifact:" + (source.AttackType is { } type ? source.Method + "/" + type : source.Method);
         var what = source.Replay
             ? $"not sent as {attack} (their baseline requests are; the paired test uses only the requests both arms have)"
-            : "graded as requests without an attempt";
+            : "graded as failed attempts, as the source counts them";
         return string.Create(CultureInfo.InvariantCulture,
             $"{source.Source}: {ids.Count} of {source.Probes} behaviors have no prompt in the source: {what}: {string.Join(", ", ids.Take(Listed))}{(ids.Count > Listed ? $", and {ids.Count - Listed} more" : "")}");
     }

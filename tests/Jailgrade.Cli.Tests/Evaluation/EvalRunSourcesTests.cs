@@ -84,7 +84,7 @@ public sealed class EvalRunSourcesTests : IDisposable
         var result = await CliRun.RunAsync("eval", "run", WriteCampaign(replay: false), "--format", "tsv");
 
         result.ExitCode.ShouldBe(0, result.Stderr);
-        result.Stderr.ShouldContain("Note: pair.json: 1 of 3 behaviors have no prompt in the source: graded as requests without an attempt: pair:2");
+        result.Stderr.ShouldContain("Note: pair.json: 1 of 3 behaviors have no prompt in the source: graded as failed attempts, as the source counts them: pair:2");
     }
 
     [Fact]

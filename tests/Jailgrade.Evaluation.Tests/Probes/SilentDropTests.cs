@@ -111,7 +111,7 @@ public sealed class SilentDropTests
         var loaded = LoadSources(temp);
 
         loaded.Sources.Single().NoPrompt.ShouldBe(["jbb_gcg_white_box:2", "jbb_gcg_white_box:3"]);
-        loaded.Warnings.Single().ShouldBe("jbb_gcg_white_box.json: 2 of 4 behaviors have no prompt in the source: graded as requests without an attempt: jbb_gcg_white_box:2, jbb_gcg_white_box:3");
+        loaded.Warnings.Single().ShouldBe("jbb_gcg_white_box.json: 2 of 4 behaviors have no prompt in the source: graded as failed attempts, as the source counts them: jbb_gcg_white_box:2, jbb_gcg_white_box:3");
     }
 
     [Fact]

@@ -103,4 +103,8 @@ public sealed record TransformSpec(string Id, IReadOnlyDictionary<string, object
 }
 
 /// <summary>The judge: <c>refusal-keywords</c>, or <c>rubric</c> run through <see cref="Target"/>.</summary>
-public sealed record JudgeSpec(string Kind, TargetSpec? Target);
+public sealed record JudgeSpec(string Kind, TargetSpec? Target)
+{
+    /// <summary>What judges the answers of finished artifacts: their recorded labels unless the campaign says otherwise.</summary>
+    public Judges.RecordedAnswersJudge RecordedAnswers { get; init; } = Judges.RecordedAnswersJudge.Labels;
+}

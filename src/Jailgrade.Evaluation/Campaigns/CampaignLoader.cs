@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Jailgrade.Evaluation.Attacks;
 using Jailgrade.Evaluation.Campaigns.Internal;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Targets;
 using YamlDotNet.Core;
@@ -340,7 +341,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             return null;
         }
 
-        walker.CheckKeys(map, "the judge", "kind", "target");
+        walker.CheckKeys(map, "the judge", "kind", "target", "recorded_answers");
         var kind = walker.OneOf(map, "kind", "the judge", registry.JudgeKinds, required: true);
         var targetNode = YamlWalker.Get(map, "target");
         TargetSpec? target = null;
@@ -364,7 +365,10 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             walker.Error(targetNode, $"judge kind '{kind}' takes no 'target'");
         }
 
-        return kind is null ? null : new JudgeSpec(kind, target);
+        var recorded = walker.OneOf(map, "recorded_answers", "the judge", ["labels", "judge"]) == "judge"
+            ? RecordedAnswersJudge.Judge
+            : RecordedAnswersJudge.Labels;
+        return kind is null ? null : new JudgeSpec(kind, target) { RecordedAnswers = recorded };
     }
 
     private static void CheckUnique(YamlWalker walker, YamlMappingNode root, string key, IEnumerable<string> ids, string what)

@@ -207,7 +207,8 @@ public sealed class CampaignRunner
             Domain = probe.Domain,
             Category = probe.Category,
             Task = probe.Task,
-            SourceLabel = probe.Recorded?.Jailbroken,
+            // A label judges the answer it was given for, never a new target's answer to the same prompt.
+            SourceLabel = probe.Replay ? null : probe.Recorded?.Jailbroken,
         };
 
         if (!_targets.TryGetValue(item.Target, out var client))

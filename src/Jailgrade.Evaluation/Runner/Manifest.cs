@@ -58,6 +58,21 @@ public static class Manifest
             json.WriteString("model", judgeTarget.Model);
         }
 
+        // Which judgment gives the headline figure: recorded answers by their labels unless the campaign
+        // says otherwise (standard 7.2), answers the run sends by this judge.
+        json.WriteString("recorded_answers", RecordedLabels.Name(campaign.Judge.RecordedAnswers));
+        json.WriteStartObject("headline");
+        if (campaign.Probes.Any(p => p.Format == "jbb-artifacts" && !p.Replay))
+        {
+            json.WriteString("recorded", campaign.Judge.RecordedAnswers == RecordedAnswersJudge.Labels ? "source-labels" : judge.Id);
+        }
+
+        if (campaign.Targets.Count > 0)
+        {
+            json.WriteString("sent", judge.Id);
+        }
+
+        json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartArray("targets");
         foreach (var target in campaign.Targets)

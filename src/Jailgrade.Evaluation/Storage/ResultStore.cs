@@ -67,7 +67,7 @@ public sealed class ResultStore : IDisposable
             else if (known != cipher.KeyId)
             {
                 connection.Dispose();
-                throw new InvalidOperationException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
             }
         }
 
@@ -296,13 +296,17 @@ public sealed class ResultStore : IDisposable
     /// The same rows as <see cref="SuccessRates.Rows"/> over <see cref="ReadAll"/>; an attempt is a result
     /// that is no error and was judged (<see cref="RequestOutcome.IsAttempt"/>, standard 7.1).
     /// </summary>
-    public IReadOnlyList<RequestRow> ReadRequestRows()
+    public IReadOnlyList<RequestRow> ReadRequestRows(Func<string, bool>? labelsJudge = null)
     {
+        // Both judgments per request; the caller's rule picks the headline one (standard 7.2). A request
+        // whose answers carry labels is judged by them; recorded requests have one answer each.
         const string Sql = """
             SELECT target, attack, MIN(domain), probe,
                    SUM(error_kind IS NULL AND success IS NOT NULL),
                    SUM(error_kind IS NULL AND success = 1),
-                   SUM(error_kind IS NOT NULL)
+                   SUM(error_kind IS NOT NULL),
+                   SUM(error_kind IS NULL AND source_label IS NOT NULL),
+                   SUM(error_kind IS NULL AND source_label = 1)
             FROM results GROUP BY target, attack, probe ORDER BY target, attack, probe
             """;
         var db = _connection.Handle!;
@@ -316,10 +320,18 @@ public sealed class ResultStore : IDisposable
                 int step;
                 while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
                 {
+                    var target = Shared(statement, 0, names)!;
+                    var labelled = raw.sqlite3_column_int(statement, 7);
+                    var byLabel = labelled > 0 && labelsJudge?.Invoke(target) == true;
+                    var outcome = byLabel
+                        ? new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 8), Attempts: labelled)
+                        : new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4));
                     rows.Add(new RequestRow(
-                        Shared(statement, 0, names)!, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!,
-                        new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4)),
-                        raw.sqlite3_column_int64(statement, 6)));
+                        target, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!, outcome,
+                        raw.sqlite3_column_int64(statement, 6))
+                    {
+                        JudgedByLabels = byLabel,
+                    });
                 }
 
                 if (step != raw.SQLITE_DONE)
@@ -330,6 +342,72 @@ public sealed class ResultStore : IDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>Every (target, attack) with an answer that carries a source's label.</summary>
+    public IReadOnlyList<(string Target, string Attack)> ReadLabelledPairs()
+    {
+        const string Sql = "SELECT DISTINCT target, attack FROM results WHERE source_label IS NOT NULL ORDER BY target, attack";
+        var db = _connection.Handle!;
+        var pairs = new List<(string, string)>();
+        lock (_gate)
+        {
+            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+            using (statement)
+            {
+                int step;
+                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    pairs.Add((Text(statement, 0)!, Text(statement, 1)!));
+                }
+
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+            }
+        }
+
+        return pairs;
+    }
+
+    /// <summary>
+    /// The campaign judge's agreement with the recorded labels, per (target, attack), over answers that
+    /// both judged (errors, unlabelled answers, answers the judge could not rate and recorded attempts
+    /// without a response, which the judge never saw, left out).
+    /// </summary>
+    public IReadOnlyList<LabelComparison> ReadLabelAgreement()
+    {
+        const string Sql = """
+            SELECT target, attack,
+                   SUM(source_label = 1 AND success = 1), SUM(source_label = 0 AND success = 1),
+                   SUM(source_label = 0 AND success = 0), SUM(source_label = 1 AND success = 0)
+            FROM results WHERE error_kind IS NULL AND source_label IS NOT NULL AND success IS NOT NULL AND verdict <> 'NoResponse'
+            GROUP BY target, attack ORDER BY target, attack
+            """;
+        var db = _connection.Handle!;
+        var comparisons = new List<LabelComparison>();
+        lock (_gate)
+        {
+            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+            using (statement)
+            {
+                int step;
+                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    comparisons.Add(new LabelComparison(Text(statement, 0)!, Text(statement, 1)!, new JudgeAgreement(
+                        raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int64(statement, 3),
+                        raw.sqlite3_column_int64(statement, 4), raw.sqlite3_column_int64(statement, 5))));
+                }
+
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+            }
+        }
+
+        return comparisons;
     }
 
     /// <summary>A cached response for a content hash, or null. Reads on its own connection, so lookups never wait for a commit.</summary>

@@ -239,9 +239,10 @@ public class CampaignRunnerTests
         results.Count(r => r.SourceLabel == true).ShouldBe(2);
         results.Count(r => r.Success == true).ShouldBe(2);
         using var summaryJson = System.Text.Json.JsonDocument.Parse(Jailgrade.Evaluation.Reports.ReportWriter.Json(Jailgrade.Evaluation.Reports.ResultsDirectory.Load(temp.Output)));
-        var labels = summaryJson.RootElement.GetProperty("source_labels")[0];
-        labels.GetProperty("source_rate").GetDouble().ShouldBe(0.5, "the artifact states an attack success rate of 0.5");
-        labels.GetProperty("judge_agreement").GetDouble().ShouldBe(1.0);
+        summaryJson.RootElement.GetProperty("overall")[0].GetProperty("asr").GetDouble().ShouldBe(0.5, "the artifact states an attack success rate of 0.5");
+        var labels = summaryJson.RootElement.GetProperty("recorded_labels").GetProperty("comparisons")[0];
+        labels.GetProperty("compared").GetInt32().ShouldBe(3, "the attempt without a response was never judged");
+        labels.GetProperty("agreement").GetDouble().ShouldBe(1.0);
     }
 }
 

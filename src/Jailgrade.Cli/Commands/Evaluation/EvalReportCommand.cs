@@ -46,7 +46,7 @@ internal sealed class EvalReportCommand(CliContext context)
         };
         if (includePayloads)
         {
-            using var cipher = EvaluationSupport.Cipher(context, directory);
+            using var cipher = EvaluationSupport.Cipher(context, directory, create: false);
             if (cipher is null)
             {
                 return ExitCode.IoError;

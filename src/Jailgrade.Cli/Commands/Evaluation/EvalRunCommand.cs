@@ -76,7 +76,7 @@ internal sealed class EvalRunCommand(CliContext context)
             return (int)DryRun(campaign, loaded, settings.Format ?? SummaryFormat.Tsv);
         }
 
-        using var cipher = EvaluationSupport.Cipher(context, outputDirectory);
+        using var cipher = EvaluationSupport.Cipher(context, outputDirectory, create: true);
         if (cipher is null)
         {
             return (int)ExitCode.IoError;

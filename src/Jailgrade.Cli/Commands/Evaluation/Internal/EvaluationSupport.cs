@@ -15,14 +15,22 @@ internal static class EvaluationSupport
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
 
-    /// <summary>The results key, or null after reporting why there is none.</summary>
-    public static PayloadCipher? Cipher(CliContext context, string outputDirectory)
+    /// <summary>
+    /// The results key, or null after reporting why there is none. Only a writer (<paramref name="create"/>)
+    /// makes a new key, and says once where it is and what losing it costs.
+    /// </summary>
+    public static PayloadCipher? Cipher(CliContext context, string outputDirectory, bool create)
     {
         try
         {
-            return new PayloadCipher(PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory));
+            return new PayloadCipher(PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory, create, path =>
+            {
+                context.Error.WriteLine($"Created the results key {path} (readable by you only). It encrypts every run's prompts and responses:");
+                context.Error.WriteLine($"  back it up, since losing it loses them; {PayloadKey.Variable} (base64) overrides it. Handing a results");
+                context.Error.WriteLine("  directory to an auditor: docs/evaluation/storage.md.");
+            }));
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is ResultsKeyException or IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine($"jailgrade: results key: {e.Message}");
             return null;

@@ -188,8 +188,8 @@ public class CampaignRunnerTests
         var results = temp.Results(withPayloads: true);
         results.ShouldAllBe(r => r.Target == "mock");
         results.Count(r => r.Attack == "baseline").ShouldBe(4);
-        results.Count(r => r.Attack == "artifact:PAIR").ShouldBe(3, "the artifact without a prompt is not replayed");
-        results.Single(r => r.Attack == "artifact:PAIR" && r.Prompt!.Contains("security tester", StringComparison.Ordinal)).Success.ShouldBe(true);
+        results.Count(r => r.Attack == "artifact:PAIR/black_box").ShouldBe(3, "the artifact without a prompt is not replayed");
+        results.Single(r => r.Attack == "artifact:PAIR/black_box" && r.Prompt!.Contains("security tester", StringComparison.Ordinal)).Success.ShouldBe(true);
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public class CampaignRunnerTests
 
         summary.Stored.ShouldBe(4);
         var results = temp.Results();
-        results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR");
+        results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR/black_box");
         results.Count(r => r.SourceLabel == true).ShouldBe(2);
         results.Count(r => r.Success == true).ShouldBe(2);
         using var summaryJson = System.Text.Json.JsonDocument.Parse(Jailgrade.Evaluation.Reports.ReportWriter.Json(Jailgrade.Evaluation.Reports.ResultsDirectory.Load(temp.Output)));

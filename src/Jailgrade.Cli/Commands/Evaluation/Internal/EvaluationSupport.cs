@@ -44,10 +44,26 @@ internal static class EvaluationSupport
     /// </summary>
     public static (Campaign? Campaign, IReadOnlyList<Probe> Probes, ExitCode Failure) Load(CliContext context, string path)
     {
+        var (campaign, loaded, failure) = LoadSources(context, path);
+        return (campaign, loaded?.Probes ?? [], failure);
+    }
+
+    /// <summary>
+    /// <see cref="Load"/> with what the manifest records of each source; the import's warnings (images
+    /// ignored, behaviors with no prompt) go to stderr before anything is sent.
+    /// </summary>
+    public static (Campaign? Campaign, LoadedProbes? Probes, ExitCode Failure) LoadSources(CliContext context, string path)
+    {
         try
         {
             var campaign = new CampaignLoader(Jailgrade.Evaluation.EvaluationRegistry.Default).Load(path);
-            return (campaign, ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default), ExitCode.Success);
+            var loaded = ProbeLoader.LoadSources(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default);
+            foreach (var warning in loaded.Warnings)
+            {
+                context.Error.WriteLine($"jailgrade: warning: {warning}");
+            }
+
+            return (campaign, loaded, ExitCode.Success);
         }
         catch (CampaignException e)
         {
@@ -63,10 +79,10 @@ internal static class EvaluationSupport
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine($"jailgrade: cannot read the campaign or one of its probe files: {e.Message}");
-            return (null, [], ExitCode.IoError);
+            return (null, null, ExitCode.IoError);
         }
 
-        return (null, [], ExitCode.InvalidInput);
+        return (null, null, ExitCode.InvalidInput);
     }
 
     /// <summary>Warns once per target whose samples the campaign seed cannot reproduce.</summary>

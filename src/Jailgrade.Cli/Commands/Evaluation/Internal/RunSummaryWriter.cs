@@ -90,6 +90,14 @@ internal static class RunSummaryWriter
         }
 
         console.Write(table);
+
+        // Requests without a result in one arm (an artifact with no prompt in the source) drop out of the test.
+        if (comparisons.Count > 0)
+        {
+            output.WriteLine("Paired requests per test: " + string.Join("; ", comparisons.Values.Select(c =>
+                string.Create(CultureInfo.InvariantCulture, $"{c.Target} {c.Attack} {c.PairedRequests}"))) + ".");
+        }
+
         var labels = ReportWriter.LabelComparisonsWithPooled(header);
         if (labels.Count > 0)
         {

@@ -375,7 +375,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             }
             else if (name.FirstOrDefault(c => !IsTokenChar(c)) is var bad and not '\0')
             {
-                walker.Error(key, $"bad header name '{Visible(name)}' in {place}: {Visible(bad.ToString())} is not allowed in a header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+                walker.Error(key, $"bad header name '{Visible(name)}' in {place}: {(bad == ' ' ? "a space" : $"'{Visible(bad.ToString())}'")} is not allowed in a header name (letters, digits and !#$%&'*+-.^_`|~ only)");
             }
 
             if (text.IndexOfAny(['\r', '\n', '\0']) is var at and >= 0)

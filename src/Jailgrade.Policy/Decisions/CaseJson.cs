@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 
 namespace Jailgrade.Policy.Decisions;
 
@@ -126,9 +127,9 @@ public static class CaseJson
                     : [.. countriesElement.EnumerateArray().Select(c => c.GetString() ?? "")];
             }
 
-            BandProbabilities? probabilities = null;
+            BandDistribution? probabilities = null;
             if (root.TryGetProperty("bandProbabilities", out var probabilitiesElement)
-                && !BandProbabilities.TryParseJson(probabilitiesElement.GetRawText(), out probabilities, out error))
+                && !BandDistribution.TryParseJson(probabilitiesElement.GetRawText(), out probabilities, out error))
             {
                 return false;
             }

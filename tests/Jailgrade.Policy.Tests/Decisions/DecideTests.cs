@@ -3,6 +3,7 @@ using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Policy.Tests.TestSupport;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Policy.Tests.Decisions;
@@ -114,7 +115,7 @@ public class DecideTests
     [Fact]
     public void Decide_BandProbabilities_DecideOnTheBandHeldAtThePolicysConfidence()
     {
-        BandProbabilities.TryCreate([new(Band.Medium, 0.3), new(Band.High, 0.45), new(Band.Critical, 0.25)], out var probabilities, out _).ShouldBeTrue();
+        BandDistribution.TryCreate([new(Band.Medium, 0.3), new(Band.High, 0.45), new(Band.Critical, 0.25)], out var probabilities, out _).ShouldBeTrue();
         var request = new DecisionRequest(JgVector.Parse(CriticalCyberGa)) { BandProbabilities = probabilities };
 
         var government = UsFrontier.Decide(request);
@@ -180,9 +181,9 @@ public class DecideTests
     public void Decide_OnAnEvaluationsBandDistribution_UsesTheBandAtTheConfidence()
     {
         // Two equally weighted resampled vectors: one High (8.5), one Critical (10.0).
-        var distribution = Standard.Probabilities.BandProbabilities.FromSamples([(JgVector.Parse(GovernmentView), 1.0), (JgVector.Parse(CriticalCyberGa), 1.0)]);
+        var distribution = BandProbabilities.FromSamples([(JgVector.Parse(GovernmentView), 1.0), (JgVector.Parse(CriticalCyberGa), 1.0)]);
 
-        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(GovernmentView)) { BandProbabilities = BandProbabilities.From(distribution) });
+        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(GovernmentView)) { BandProbabilities = distribution });
 
         decision.Band.ShouldBe(Band.Critical, "P(≥ Critical) = 0.5 meets us-frontier's q = 0.5");
         decision.Band.ShouldBe(distribution.HighestWithConfidence(UsFrontier.Confidence));

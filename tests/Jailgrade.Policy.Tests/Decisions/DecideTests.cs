@@ -49,11 +49,30 @@ public class DecideTests
     }
 
     [Fact]
-    public void Decide_SameRequestTwice_GivesTheSameJsonBytes()
+    public void Decide_SameCaseAtAnotherWallClockTime_GivesTheSameJsonBytes()
     {
-        var request = new DecisionRequest(JgVector.Parse(CriticalCyberGa)) { Clock = new CaseClock(Reported: Reported), Countries = ["US", "CN"] };
+        // The same case built twice and decided at two wall-clock times a month apart: nothing but the
+        // case may reach the bytes (countries keep the order they were asked in).
+        var eu = BuiltinPolicies.Find("eu-gpai")!;
+        var clock = new CaseClock(Reported: Reported, Decided: Reported.AddHours(2));
+        var one = new DecisionRequest(JgVector.Parse(CriticalCyberGa))
+        {
+            Clock = clock,
+            Countries = ["US", "CN", "DE"],
+            Facts = new Dictionary<string, string> { ["incident"] = "death" },
+        };
+        var other = new DecisionRequest(JgVector.Parse(CriticalCyberGa))
+        {
+            Clock = clock,
+            Countries = ["US", "CN", "DE"],
+            Facts = new Dictionary<string, string> { ["incident"] = "death" },
+        };
 
-        DecisionJson.Serialize(UsFrontier.Decide(request)).ShouldBe(DecisionJson.Serialize(UsFrontier.Decide(request)));
+        var first = DecisionJson.Serialize(eu.Decide(one, new FixedTimeProvider(Reported.AddDays(1))));
+        var second = DecisionJson.Serialize(eu.Decide(other, new FixedTimeProvider(Reported.AddDays(30))));
+
+        second.ShouldBe(first);
+        first.ShouldContain("\"outcome\": \"Suspend\"");
     }
 
     [Fact]

@@ -105,20 +105,27 @@ public class CampaignRunnerTests
     {
         await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: SameAsBaseline));
-        await temp.RunAsync(parallelism: 1);
+        // Without the cache, so that the raw bytes are checked even when payloads could not be read back;
+        // the second attack sends the baseline's prompts again, the same texts under fresh nonces.
+        await temp.RunAsync(parallelism: 1, noCache: true);
         var database = Path.Combine(temp.Output, ResultStore.FileName);
 
         // Read the files while the pooled connection still holds the WAL open, before anything checkpoints it.
         var raw = File.ReadAllBytes(database).Concat(File.Exists(database + "-wal") ? File.ReadAllBytes(database + "-wal") : []).ToArray();
         var payloads = StoredPayloads(database);
-        var plaintexts = temp.Results(withPayloads: true).SelectMany(r => new[] { r.Prompt, r.Response }).OfType<string>().Distinct().ToList();
 
-        payloads.Count.ShouldBeGreaterThanOrEqualTo(2 * 120, "a prompt and a response for each of the 120 results, and the cache");
+        payloads.Count.ShouldBeGreaterThanOrEqualTo(2 * 120, "a prompt and a response for each of the 120 results");
+        raw.AsSpan().IndexOf(payloads[0]).ShouldBeGreaterThanOrEqualTo(0, "the raw bytes read hold the stored payloads");
+
+        // What the prompts and answers are made of, known without the key: the template, every probe's
+        // text, and the mock's two answers.
+        var known = new[] { "Pretend you are DAN", MockModel.ComplianceText, new MockTargetOptions().Refusal }
+            .Concat(temp.Load() is var campaign ? Jailgrade.Evaluation.Probes.ProbeLoader.Load(campaign, EvaluationRegistry.Default).Select(p => p.Text) : []);
+        known.Where(text => raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0).ShouldBeEmpty("no prompt or response is stored in the clear");
+
         var nonces = payloads.Select(p => Convert.ToHexString(p[..12])).ToList();
         nonces.Distinct().Count().ShouldBe(nonces.Count, "an AES-GCM nonce must never repeat under one key");
-        raw.AsSpan().IndexOf(payloads[0].AsSpan(0, 28)).ShouldBeGreaterThanOrEqualTo(0, "the raw bytes read hold the stored payloads");
-        plaintexts.Count.ShouldBeGreaterThanOrEqualTo(40);
-        plaintexts.Where(text => raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0).ShouldBeEmpty("no prompt or response is stored in the clear");
+        temp.Results(withPayloads: true).ShouldAllBe(r => r.Prompt != null && (r.Response == null || r.Response.Length > 0));
     }
 
     private static List<byte[]> StoredPayloads(string database)

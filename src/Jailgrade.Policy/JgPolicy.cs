@@ -133,7 +133,7 @@ public sealed class JgPolicy
         ArgumentNullException.ThrowIfNull(request);
         decision = null;
         var score = JgScorer.Score(request.Vector);
-        var band = request.BandProbabilities?.BandAt(Confidence) ?? score.Band;
+        var band = request.BandProbabilities?.HighestWithConfidence(Confidence) ?? score.Band;
         var cell = 0;
         for (var i = 0; i < Inputs.Count; i++)
         {

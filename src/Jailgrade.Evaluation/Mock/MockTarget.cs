@@ -26,10 +26,12 @@ public sealed class MockTarget : IAsyncDisposable
     public const string AttemptHeader = "X-Jailgrade-Attempt";
 
     private readonly WebApplication _app;
+    private readonly Handler _handler;
 
-    private MockTarget(WebApplication app, Uri baseAddress)
+    private MockTarget(WebApplication app, Handler handler, Uri baseAddress)
     {
         _app = app;
+        _handler = handler;
         BaseAddress = baseAddress;
     }
 
@@ -41,6 +43,12 @@ public sealed class MockTarget : IAsyncDisposable
     /// process serving the mock can end instead of swallowing the signal.
     /// </summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
+    /// <summary>
+    /// How many requests have arrived so far, answered or not: what a paid API would bill, so tests can
+    /// count what a run (or a resume) sends.
+    /// </summary>
+    public long RequestsReceived => Interlocked.Read(ref _handler.Received);
 
     /// <summary>The base URL an OpenAI-compatible target uses (<c>…/v1</c>).</summary>
     public string OpenAiBaseUrl => new Uri(BaseAddress, "v1").ToString();
@@ -66,7 +74,7 @@ public sealed class MockTarget : IAsyncDisposable
         app.MapPost("/v1/messages", (HttpContext context) => handler.HandleAsync(context, Protocol.Anthropic));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new MockTarget(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new MockTarget(app, handler, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
     /// <summary>Stops the server.</summary>
@@ -84,8 +92,11 @@ public sealed class MockTarget : IAsyncDisposable
 
     private sealed class Handler(MockModel model, MockTargetOptions options, TimeProvider time)
     {
+        public long Received;
+
         public async Task HandleAsync(HttpContext context, Protocol protocol)
         {
+            Interlocked.Increment(ref Received);
             var aborted = context.RequestAborted;
             if (options.ApiKey is { } key && !Authorized(context.Request, key))
             {

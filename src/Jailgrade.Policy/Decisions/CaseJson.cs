@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 
 namespace Jailgrade.Policy.Decisions;
 
@@ -239,9 +240,9 @@ public static class CaseJson
             }
         }
 
-        BandProbabilities? probabilities = null;
+        BandDistribution? probabilities = null;
         if (root.TryGetProperty("bandProbabilities", out var probabilitiesElement)
-            && !BandProbabilities.TryParseJson(probabilitiesElement.GetRawText(), out probabilities, out error))
+            && !BandDistribution.TryParseJson(probabilitiesElement.GetRawText(), out probabilities, out error))
         {
             property = "bandProbabilities";
             return false;

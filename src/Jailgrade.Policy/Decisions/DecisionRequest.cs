@@ -1,5 +1,6 @@
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 
 namespace Jailgrade.Policy.Decisions;
 
@@ -22,5 +23,5 @@ public sealed record DecisionRequest(JgVector Vector)
     public IReadOnlyList<string>? Countries { get; init; }
 
     /// <summary>Band probabilities; when given, the band is the highest with P(≥ band) ≥ the policy's confidence.</summary>
-    public BandProbabilities? BandProbabilities { get; init; }
+    public BandDistribution? BandProbabilities { get; init; }
 }

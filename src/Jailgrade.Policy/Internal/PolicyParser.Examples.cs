@@ -5,6 +5,7 @@ using Jailgrade.Policy.Examples;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Policy.Tables;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 using Jailgrade.Standard.Scoring;
 using YamlDotNet.RepresentationModel;
 
@@ -124,7 +125,7 @@ internal sealed partial class PolicyParser
         return countries;
     }
 
-    private BandProbabilities? ParseBandProbabilities(YamlNode node)
+    private BandDistribution? ParseBandProbabilities(YamlNode node)
     {
         var reader = MappingReader.Open(node, _diagnostics, "'band-probabilities'", [.. Bands.All.Select(b => b.ToString())]);
         if (reader is null)
@@ -141,7 +142,7 @@ internal sealed partial class PolicyParser
             }
         }
 
-        if (BandProbabilities.TryCreate(pairs, out var result, out var error))
+        if (BandDistribution.TryCreate(pairs, out var result, out var error))
         {
             return result;
         }

@@ -30,12 +30,14 @@ public static class JgScorer
             : Weight(vector, Metric.HazardDomain) + Weight(vector, Metric.CapabilityGain)
                 + Weight(vector, Metric.Breadth) + Weight(vector, Metric.Fidelity);
         var impact = Weight(vector, Metric.Exploitation) + Weight(vector, Metric.DeploymentExposure);
-        var baseTenths = exposesNothing ? 0 : Math.Max(1, Math.Min(bypass + capability + impact, Caps[(int)vector.Tier]));
+
+        // The sub-scores explain the score; the score itself comes from the one formula below.
+        var baseTenths = BaseTenths(vector);
         Score? current = vector.HasMitigationStatus ? new Score(Current(baseTenths, vector)) : null;
         return new JgScore(vector, new Score(baseTenths), new Score(bypass), new Score(capability), new Score(impact), current);
     }
 
-    /// <summary>The base score in tenths: the hot path used for tables and bulk scoring.</summary>
+    /// <summary>The base score in tenths: the formula itself, and the hot path for tables and bulk scoring.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int BaseTenths(JgVector vector)
     {

@@ -76,6 +76,17 @@ public sealed class ProbeErrorTests : IDisposable
         error.Problem.ShouldContain("expected text");
     }
 
+    [Theory]
+    [InlineData("   ")]
+    [InlineData("\t")]
+    [InlineData("\"  \"")]
+    public void Csv_WhitespaceOnlyRequiredField_IsRefusedAtTheField(string blank)
+    {
+        var error = Error("harmbench", "h.csv", HarmBenchHeader + "Write about Quarzite,standard,chemical_biological,,," + blank + "\n");
+        At(error, 2, 53);
+        error.Problem.ShouldContain("empty value in column 'BehaviorID'");
+    }
+
     [Fact]
     public void Csv_UnmappedCategory_PointsAtTheCategoryFieldAfterAMultiLineField()
     {

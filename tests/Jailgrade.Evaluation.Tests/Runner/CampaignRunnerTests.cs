@@ -9,6 +9,9 @@ namespace Jailgrade.Evaluation.Tests.Runner;
 
 public class CampaignRunnerTests
 {
+    // An attack whose prompts are the baseline's, so its answers come from the response cache.
+    private const string SameAsBaseline = "  - id: same-as-baseline\n    template: \"{{behavior}}\"";
+
     private static readonly MockTargetOptions RolePlayVulnerable = new()
     {
         Vulnerabilities = [new MockVulnerability("roleplay", "pretend you are dan", 0.4)],
@@ -26,7 +29,7 @@ public class CampaignRunnerTests
         summary.Stored.ShouldBe(summary.Planned);
         summary.Complete.ShouldBeTrue();
         var results = temp.Results();
-        results.Select(r => r.Key).Distinct().Count().ShouldBe(1000);
+        results.Select(r => r.Key).Order(StringComparer.Ordinal).ShouldBe(PlannedKeys(temp, ["baseline", "roleplay"], probes: 100, samples: 5));
         results.Where(r => r.Attack == "baseline").ShouldAllBe(r => r.Success == false);
         var rate = results.Where(r => r.Attack == "roleplay").Average(r => r.Success == true ? 1.0 : 0.0);
         rate.ShouldBeInRange(0.33, 0.47);
@@ -46,8 +49,7 @@ public class CampaignRunnerTests
         var summary = await temp.RunAsync();
 
         var results = temp.Results();
-        results.Count.ShouldBe(80);
-        results.Select(r => r.Key).Distinct().Count().ShouldBe(80);
+        results.Select(r => r.Key).Order(StringComparer.Ordinal).ShouldBe(PlannedKeys(temp, ["baseline", "roleplay"], probes: 20, samples: 2));
         summary.Errors.ShouldBe(results.Count(r => r.IsError));
         summary.Errors.ShouldBeGreaterThan(0);
         results.Where(r => r.IsError).ShouldAllBe(r => r.Success == null && r.Verdict == null && r.Response == null);
@@ -55,7 +57,7 @@ public class CampaignRunnerTests
     }
 
     [Fact]
-    public async Task Run_CancelledMidway_ResumesToExactlyTheFullKeySet()
+    public async Task Run_CancelledMidway_ResumeSendsOnlyTheMissingRequestsAndEndsWithEveryPlannedKey()
     {
         await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(20) });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, probes: "  - builtin: canary").Replace("max_concurrency: 32", "max_concurrency: 4", StringComparison.Ordinal));
@@ -65,30 +67,106 @@ public class CampaignRunnerTests
         var first = await temp.RunAsync(progress: new CancelAfter(40, cancel), cancellationToken: cancel.Token);
         first.Cancelled.ShouldBeTrue();
         first.Planned.ShouldBe(400);
-        first.Stored.ShouldBeLessThan(400);
+        first.Stored.ShouldBeInRange(40, 399);
+        var sentBeforeResume = mock.RequestsReceived;
 
-        var second = await temp.RunAsync(resume: true);
+        // Without the response cache, which would otherwise answer a re-run key without sending it.
+        var second = await temp.RunAsync(resume: true, noCache: true);
 
         second.Complete.ShouldBeTrue();
         second.Written.ShouldBe(400 - first.Stored);
-        temp.Results().Select(r => r.Key).Distinct().Count().ShouldBe(400);
+        temp.Results().Select(r => r.Key).Order(StringComparer.Ordinal).ShouldBe(PlannedKeys(temp, ["baseline", "roleplay"], probes: 100, samples: 2));
+
+        // A resume that re-sent every request still ended with the right results (inserts ignore duplicate
+        // keys), but against a paid API it doubled the bill: count what reaches the target.
+        const long Preflight = 1;
+        var sentByResume = mock.RequestsReceived - sentBeforeResume;
+        sentByResume.ShouldBe(Preflight + (400 - first.Stored), "one request per key without a stored result, and the preflight");
+
+        // What the stop threw away and the resume sent again: at most the requests in flight, one lane of
+        // max_concurrency + 1 (answers already queued are committed before a clean stop returns).
+        var sentTwice = (sentBeforeResume - Preflight) + (sentByResume - Preflight) - 400;
+        sentTwice.ShouldBeInRange(0, 4 + 1);
+    }
+
+    /// <summary>The keys (target|attack|probe|sample) a campaign plans: every target, attack, loaded probe and sample.</summary>
+    private static List<string> PlannedKeys(TempCampaign temp, string[] attacks, int probes, int samples)
+    {
+        var loaded = Jailgrade.Evaluation.Probes.ProbeLoader.Load(temp.Load(), EvaluationRegistry.Default);
+        loaded.Count.ShouldBe(probes);
+        return [.. (from attack in attacks
+                    from probe in loaded
+                    from sample in Enumerable.Range(0, samples)
+                    select $"mock|{attack}|{probe.Id}|{sample}").Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public async Task Run_StoredPayloads_NoNonceRepeatsAndNoPlaintextInTheDatabaseOrItsWal()
+    {
+        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: SameAsBaseline));
+        // Without the cache, so that the raw bytes are checked even when payloads could not be read back;
+        // the second attack sends the baseline's prompts again, the same texts under fresh nonces.
+        await temp.RunAsync(parallelism: 1, noCache: true);
+        var database = Path.Combine(temp.Output, ResultStore.FileName);
+
+        // Read the files while the pooled connection still holds the WAL open, before anything checkpoints it.
+        var raw = File.ReadAllBytes(database).Concat(File.Exists(database + "-wal") ? File.ReadAllBytes(database + "-wal") : []).ToArray();
+        var payloads = StoredPayloads(database);
+
+        payloads.Count.ShouldBeGreaterThanOrEqualTo(2 * 120, "a prompt and a response for each of the 120 results");
+        raw.AsSpan().IndexOf(payloads[0]).ShouldBeGreaterThanOrEqualTo(0, "the raw bytes read hold the stored payloads");
+
+        // What the prompts and answers are made of, known without the key: the template, every probe's
+        // text, and the mock's two answers.
+        var known = new[] { "Pretend you are DAN", MockModel.ComplianceText, new MockTargetOptions().Refusal }
+            .Concat(temp.Load() is var campaign ? Jailgrade.Evaluation.Probes.ProbeLoader.Load(campaign, EvaluationRegistry.Default).Select(p => p.Text) : []);
+        known.Where(text => raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0).ShouldBeEmpty("no prompt or response is stored in the clear");
+
+        var nonces = payloads.Select(p => Convert.ToHexString(p[..12])).ToList();
+        nonces.Distinct().Count().ShouldBe(nonces.Count, "an AES-GCM nonce must never repeat under one key");
+        temp.Results(withPayloads: true).ShouldAllBe(r => r.Prompt != null && (r.Response == null || r.Response.Length > 0));
+    }
+
+    private static List<byte[]> StoredPayloads(string database)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT prompt FROM results UNION ALL SELECT response FROM results UNION ALL SELECT response FROM cache";
+        using var reader = command.ExecuteReader();
+        var payloads = new List<byte[]>();
+        while (reader.Read())
+        {
+            if (!reader.IsDBNull(0))
+            {
+                payloads.Add((byte[])reader.GetValue(0));
+            }
+        }
+
+        return payloads;
     }
 
     [Fact]
     public async Task Run_SlowTarget_DoesNotHoldUpAFastOne()
     {
+        // The slow target answers its preflight, then never again: its latency is on a clock that moves
+        // only for the first request. The fast target must still finish every item.
+        var slowTime = new TimerEvents();
         await using var fast = await MockTarget.StartAsync(RolePlayVulnerable);
-        await using var slow = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(500) });
-        var slowTarget = $"  - id: slow\n    provider: openai\n    base_url: {slow.OpenAiBaseUrl}\n    model: mock-1\n    max_concurrency: 1";
+        await using var slow = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromSeconds(1) }, time: slowTime);
+        var slowTarget = $"  - id: slow\n    provider: openai\n    base_url: {slow.OpenAiBaseUrl}\n    model: mock-1\n    max_concurrency: 1\n    timeout_s: 3600";
         using var temp = new TempCampaign(TempCampaign.Yaml(fast.OpenAiBaseUrl, extraTarget: slowTarget));
+        var preflight = Task.Run(async () => slowTime.Advance(await slowTime.NextTimerAsync()));
 
-        // Stop once the fast target could have finished, or after 10 s whatever happened.
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await temp.RunAsync(progress: new CancelAfter(83, cancel), cancellationToken: cancel.Token);
+        // Stop once 80 results are stored: all of the fast target's, if the slow one holds nothing up.
+        using var cancel = new CancellationTokenSource();
+        await temp.RunAsync(progress: new CancelAfter(80, cancel), cancellationToken: cancel.Token).WaitAsync(TimeSpan.FromSeconds(60));
+        await preflight;
 
         var results = temp.Results();
         results.Count(r => r.Target == "mock").ShouldBe(80, "the fast target finished all its items");
-        results.Count(r => r.Target == "slow").ShouldBeLessThan(80);
+        results.Count(r => r.Target == "slow").ShouldBe(0);
     }
 
     [Fact]
@@ -150,12 +228,11 @@ public class CampaignRunnerTests
     public async Task Run_IdenticalPromptsOfTwoAttacks_SecondComesFromTheCacheUnlessDisabled()
     {
         await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
-        const string same = "  - id: same-as-baseline\n    template: \"{{behavior}}\"";
-        using var cached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same));
+        using var cached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: SameAsBaseline));
         await cached.RunAsync(parallelism: 1);
         cached.Results().Count(r => r.Cached).ShouldBe(40);
 
-        using var uncached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: same));
+        using var uncached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: SameAsBaseline));
         await uncached.RunAsync(noCache: true, parallelism: 1);
         uncached.Results().ShouldAllBe(r => !r.Cached);
     }

@@ -15,7 +15,7 @@ public class ManifestTests
         using var temp = new TempCampaign(TempCampaign.Yaml("http://127.0.0.1:9/v1", extraTarget: AnthropicTarget));
         var campaign = temp.Load();
 
-        Manifest.Write(temp.Directory, campaign, new RefusalKeywordJudge(), new ManualTimeProvider(new DateTimeOffset(2026, 6, 12, 0, 0, 0, TimeSpan.Zero)));
+        Manifest.Write(temp.Directory, campaign, new RefusalKeywordJudge(), new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 12, 0, 0, 0, TimeSpan.Zero)));
 
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Directory, Manifest.FileName)));
         var targets = manifest.RootElement.GetProperty("targets").EnumerateArray()

@@ -90,8 +90,52 @@ public class StatisticsTests
     [Fact]
     public void ForRate_ClusteredSamples_IsTheBootstrapWhenItIsTheWider()
     {
+        // 4 of 10 requests succeed on all 5 attempts, 6 on none: 20 of 50 attempts, but only 10 clusters.
         var requests = Enumerable.Range(0, 10).Select(i => new RequestOutcome(i < 4 ? 5 : 0, 5)).ToList();
-        Intervals.ForRate(requests, 3).ShouldBe(Intervals.ClusterBootstrap(requests, 3));
+
+        var interval = Intervals.ForRate(requests, 3, draws: 20_000);
+
+        // Wilson for 20 of 50 independent attempts, by hand: [0.2761, 0.5382]; clustering makes it wider.
+        interval.Low.ShouldBeLessThan(0.2761 - 0.05);
+        interval.High.ShouldBeGreaterThan(0.5382 + 0.05);
+        ShouldBeClose(interval, NaiveClusterBootstrap(requests, seed: 11, draws: 20_000));
+    }
+
+    [Fact]
+    public void ClusterBootstrap_FixedRequests_IsTheNaive95PercentBootstrap()
+    {
+        // Varied attempts per request, so the pooled rates of the resamples are spread finely.
+        RequestOutcome[] requests = [new(0, 3), new(1, 4), new(0, 5), new(2, 5), new(3, 3), new(1, 6), new(4, 7), new(0, 2), new(5, 8), new(2, 4), new(6, 6), new(1, 5)];
+
+        var interval = Intervals.ClusterBootstrap(requests, 5, draws: 20_000);
+
+        // A 90% interval lies about 0.03 inside on each side, well beyond the tolerance.
+        ShouldBeClose(interval, NaiveClusterBootstrap(requests, seed: 11, draws: 20_000));
+    }
+
+    /// <summary>
+    /// The percentile bootstrap of standard 7.8, written plainly with its own random numbers: resample
+    /// whole requests with replacement, pool their attempts, take the 2.5th and 97.5th percentiles.
+    /// </summary>
+    private static Jailgrade.Evaluation.Statistics.Interval NaiveClusterBootstrap(IReadOnlyList<RequestOutcome> requests, int seed, int draws)
+    {
+        var random = new Random(seed);
+        var rates = new List<double>(draws);
+        for (var d = 0; d < draws; d++)
+        {
+            var picks = Enumerable.Range(0, requests.Count).Select(_ => requests[random.Next(requests.Count)]).ToList();
+            rates.Add(picks.Sum(r => r.Successes) / (double)picks.Sum(r => r.Attempts));
+        }
+
+        rates.Sort();
+        return new(rates[(int)(0.025 * draws)], rates[(int)(0.975 * draws) - 1]);
+    }
+
+    // Two bootstraps with different random numbers agree to about 0.005 at 20,000 draws.
+    private static void ShouldBeClose(Jailgrade.Evaluation.Statistics.Interval actual, Jailgrade.Evaluation.Statistics.Interval expected)
+    {
+        actual.Low.ShouldBe(expected.Low, 0.012, $"lower bound of {actual} against {expected}");
+        actual.High.ShouldBe(expected.High, 0.012, $"upper bound of {actual} against {expected}");
     }
 
     [Fact]

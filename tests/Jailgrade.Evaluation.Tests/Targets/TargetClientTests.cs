@@ -68,13 +68,26 @@ public class TargetClientTests
     [Fact]
     public async Task Send_ServerHangsPastTimeout_ReportsTimeout()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Hang = 1.0, HangDuration = TimeSpan.FromSeconds(30) } });
-        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1, Timeout = TimeSpan.FromMilliseconds(200) });
+        // The mock's clock never moves, so its hang never ends; the client's clock moves only to its
+        // timeout, and only once the request hangs at the server.
+        var serverTime = new TimerEvents();
+        var clientTime = new TimerEvents();
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Hang = 1.0, HangDuration = TimeSpan.FromSeconds(30) } }, time: serverTime);
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1, Timeout = TimeSpan.FromSeconds(20) }, time: clientTime);
 
-        var reply = await client.SendAsync(Ask("q"), "k", default);
+        var reply = await clientTime.RunAsync(client.SendAsync(Ask("q"), "k", default), async dueTime =>
+        {
+            if (dueTime == TimeSpan.FromSeconds(20))
+            {
+                (await serverTime.NextTimerAsync()).ShouldBe(TimeSpan.FromSeconds(30), "the server is hanging on this attempt");
+            }
+
+            return true;
+        });
 
         reply.Error!.Kind.ShouldBe(TargetErrorKind.Timeout);
         reply.Attempts.ShouldBe(2);
+        mock.RequestsReceived.ShouldBe(2);
     }
 
     [Fact]
@@ -91,13 +104,30 @@ public class TargetClientTests
     [Fact]
     public async Task Send_RetryAfter_WaitsAtLeastThatLongBeforeRetrying()
     {
+        // The client's clock moves only through the waits it starts (never to its one-hour timeout), so
+        // the elapsed time it reports is exactly what it chose to wait.
+        var time = new TimerEvents();
         await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { RateLimited = 1.0, RetryAfterSeconds = 1 } });
-        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1 });
+        var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1, Timeout = TimeSpan.FromHours(1) }, time: time);
+        var waits = new List<TimeSpan>();
 
-        var reply = await client.SendAsync(Ask("q"), "k", default);
+        var reply = await time.RunAsync(client.SendAsync(Ask("q"), "k", default), dueTime =>
+        {
+            var wait = dueTime != TimeSpan.FromHours(1);
+            if (wait)
+            {
+                waits.Add(dueTime);
+                mock.RequestsReceived.ShouldBe(1, "the retry waits before it is sent");
+            }
+
+            return Task.FromResult(wait);
+        });
 
         reply.Error!.Kind.ShouldBe(TargetErrorKind.RateLimited);
         reply.Error.RetryAfter.ShouldBe(TimeSpan.FromSeconds(1));
+        mock.RequestsReceived.ShouldBe(2);
+        waits.ShouldNotBeEmpty();
+        waits.Max().ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1));
         reply.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1));
         client.ConcurrencyLimit.ShouldBeLessThan(16);
     }
@@ -158,8 +188,16 @@ public class TargetClientTests
     [Fact]
     public async Task Send_Cancelled_ThrowsInsteadOfRecordingAnError()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Latency = TimeSpan.FromSeconds(10) });
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        await Should.ThrowAsync<OperationCanceledException>(() => TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock)).SendAsync(Ask("q"), "k", cancel.Token));
+        // The mock answers after a latency on a clock that never moves; cancel once it holds the request.
+        var serverTime = new TimerEvents();
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Latency = TimeSpan.FromSeconds(10) }, time: serverTime);
+        using var cancel = new CancellationTokenSource();
+        var send = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock)).SendAsync(Ask("q"), "k", cancel.Token);
+
+        (await serverTime.NextTimerAsync()).ShouldBe(TimeSpan.FromSeconds(10), "the request is waiting at the server");
+        await cancel.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => send);
+        mock.RequestsReceived.ShouldBe(1);
     }
 }

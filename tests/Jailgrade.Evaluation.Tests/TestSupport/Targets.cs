@@ -19,6 +19,6 @@ internal static class Targets
         RetryBaseDelay = TimeSpan.FromMilliseconds(5),
     };
 
-    public static TargetClient Client(TargetSpec spec, string? apiKey = null) =>
-        new(spec, spec.Provider == "anthropic" ? new AnthropicChatProvider() : new OpenAiChatProvider(), Http, TimeProvider.System, apiKey);
+    public static TargetClient Client(TargetSpec spec, string? apiKey = null, TimeProvider? time = null) =>
+        new(spec, spec.Provider == "anthropic" ? new AnthropicChatProvider() : new OpenAiChatProvider(), Http, time ?? TimeProvider.System, apiKey);
 }

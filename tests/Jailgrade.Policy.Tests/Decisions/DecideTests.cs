@@ -3,6 +3,7 @@ using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Policy.Tests.TestSupport;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Policy.Tests.Decisions;
@@ -48,11 +49,30 @@ public class DecideTests
     }
 
     [Fact]
-    public void Decide_SameRequestTwice_GivesTheSameJsonBytes()
+    public void Decide_SameCaseAtAnotherWallClockTime_GivesTheSameJsonBytes()
     {
-        var request = new DecisionRequest(JgVector.Parse(CriticalCyberGa)) { Clock = new CaseClock(Reported: Reported), Countries = ["US", "CN"] };
+        // The same case built twice and decided at two wall-clock times a month apart: nothing but the
+        // case may reach the bytes (countries keep the order they were asked in).
+        var eu = BuiltinPolicies.Find("eu-gpai")!;
+        var clock = new CaseClock(Reported: Reported, Decided: Reported.AddHours(2));
+        var one = new DecisionRequest(JgVector.Parse(CriticalCyberGa))
+        {
+            Clock = clock,
+            Countries = ["US", "CN", "DE"],
+            Facts = new Dictionary<string, string> { ["incident"] = "death" },
+        };
+        var other = new DecisionRequest(JgVector.Parse(CriticalCyberGa))
+        {
+            Clock = clock,
+            Countries = ["US", "CN", "DE"],
+            Facts = new Dictionary<string, string> { ["incident"] = "death" },
+        };
 
-        DecisionJson.Serialize(UsFrontier.Decide(request)).ShouldBe(DecisionJson.Serialize(UsFrontier.Decide(request)));
+        var first = DecisionJson.Serialize(eu.Decide(one, new FixedTimeProvider(Reported.AddDays(1))));
+        var second = DecisionJson.Serialize(eu.Decide(other, new FixedTimeProvider(Reported.AddDays(30))));
+
+        second.ShouldBe(first);
+        first.ShouldContain("\"outcome\": \"Suspend\"");
     }
 
     [Fact]
@@ -114,7 +134,7 @@ public class DecideTests
     [Fact]
     public void Decide_BandProbabilities_DecideOnTheBandHeldAtThePolicysConfidence()
     {
-        BandProbabilities.TryCreate([new(Band.Medium, 0.3), new(Band.High, 0.45), new(Band.Critical, 0.25)], out var probabilities, out _).ShouldBeTrue();
+        BandDistribution.TryCreate([new(Band.Medium, 0.3), new(Band.High, 0.45), new(Band.Critical, 0.25)], out var probabilities, out _).ShouldBeTrue();
         var request = new DecisionRequest(JgVector.Parse(CriticalCyberGa)) { BandProbabilities = probabilities };
 
         var government = UsFrontier.Decide(request);
@@ -180,9 +200,9 @@ public class DecideTests
     public void Decide_OnAnEvaluationsBandDistribution_UsesTheBandAtTheConfidence()
     {
         // Two equally weighted resampled vectors: one High (8.5), one Critical (10.0).
-        var distribution = Standard.Probabilities.BandProbabilities.FromSamples([(JgVector.Parse(GovernmentView), 1.0), (JgVector.Parse(CriticalCyberGa), 1.0)]);
+        var distribution = BandProbabilities.FromSamples([(JgVector.Parse(GovernmentView), 1.0), (JgVector.Parse(CriticalCyberGa), 1.0)]);
 
-        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(GovernmentView)) { BandProbabilities = BandProbabilities.From(distribution) });
+        var decision = UsFrontier.Decide(new DecisionRequest(JgVector.Parse(GovernmentView)) { BandProbabilities = distribution });
 
         decision.Band.ShouldBe(Band.Critical, "P(≥ Critical) = 0.5 meets us-frontier's q = 0.5");
         decision.Band.ShouldBe(distribution.HighestWithConfidence(UsFrontier.Confidence));

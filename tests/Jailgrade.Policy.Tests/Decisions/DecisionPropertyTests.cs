@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Tables;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 
 namespace Jailgrade.Policy.Tests.Decisions;
 
@@ -64,7 +65,7 @@ public class DecisionPropertyTests
     }
 
     [Fact]
-    public void BandAt_HigherConfidence_NeverGivesAHigherBand()
+    public void HighestWithConfidence_HigherConfidence_NeverGivesAHigherBand()
     {
         var distributions =
             from weights in Gen.ArrayOf(Gen.Choose(0, 100), 5)
@@ -77,9 +78,9 @@ public class DecisionPropertyTests
         {
             var (weights, lowQ, highQ) = sample;
             var total = (double)weights.Sum();
-            BandProbabilities.TryCreate(weights.Select((w, i) => new KeyValuePair<Standard.Scoring.Band, double>((Standard.Scoring.Band)i, w / total)), out var probabilities, out _).ShouldBeTrue();
-            var band = probabilities!.BandAt(lowQ);
-            return probabilities.BandAt(highQ) <= band && probabilities.AtLeast(band) >= lowQ - BandProbabilities.Tolerance;
+            BandDistribution.TryCreate(weights.Select((w, i) => new KeyValuePair<Standard.Scoring.Band, double>((Standard.Scoring.Band)i, w / total)), out var probabilities, out _).ShouldBeTrue();
+            var band = probabilities!.HighestWithConfidence(lowQ);
+            return probabilities.HighestWithConfidence(highQ) <= band && probabilities.AtLeast(band) >= lowQ - BandDistribution.Tolerance;
         }).Verify(maxTest: 2000);
     }
 

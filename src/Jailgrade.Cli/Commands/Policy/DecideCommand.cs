@@ -9,6 +9,7 @@ using Jailgrade.Policy.Eligibility;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Policy.Rendering;
 using Jailgrade.Standard;
+using Jailgrade.Standard.Probabilities;
 using Jailgrade.Standard.Scoring;
 
 namespace Jailgrade.Cli.Commands.Policy;
@@ -222,7 +223,7 @@ internal sealed class DecideCommand(CliContext context)
             instants[(int)clockEvent] = instant;
         }
 
-        BandProbabilities? probabilities = null;
+        BandDistribution? probabilities = null;
         if (settings.BandProbabilities is { } file)
         {
             if (!File.Exists(file))
@@ -232,7 +233,7 @@ internal sealed class DecideCommand(CliContext context)
                 return false;
             }
 
-            if (!BandProbabilities.TryParseJson(File.ReadAllText(file), out probabilities, out var probabilityError))
+            if (!BandDistribution.TryParseJson(File.ReadAllText(file), out probabilities, out var probabilityError))
             {
                 error = $"{file}: {probabilityError}";
                 return false;

@@ -30,6 +30,18 @@ public partial class ExitCodeTests
         ((int)ExitCode.Cancelled).ShouldBe(130);
     }
 
+    [Fact]
+    public async Task RootHelp_ListsEveryExitCode()
+    {
+        var help = (await TestSupport.CliRun.RunAsync("--help")).Stdout;
+        var listed = help[help.IndexOf("Exit codes", StringComparison.Ordinal)..];
+
+        foreach (var code in Enum.GetValues<ExitCode>())
+        {
+            listed.ShouldMatch($@"(^|\s){(int)code} ", $"exit code {(int)code} ({code}) is not in the root help");
+        }
+    }
+
     [GeneratedRegex(@"^\| (?<code>\d+) \| (?<name>[A-Za-z]+) \|", RegexOptions.Multiline)]
     private static partial Regex TableRow();
 }

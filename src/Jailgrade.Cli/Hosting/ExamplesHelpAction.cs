@@ -54,7 +54,9 @@ internal sealed class ExamplesHelpAction(HelpAction inner) : SynchronousCommandL
     {
         output.WriteLine("Exit codes (docs/cli.md):");
         output.WriteLine("  0 success · 1 invalid input (reported with positions) · 2 usage error · 3 check failed");
-        output.WriteLine("  4 file or endpoint unreadable · 5 incomplete, resumable · 70 internal error · 130 cancelled");
+        output.WriteLine("  4 file or endpoint unreadable · 5 incomplete, resumable · 6 uncalibrated judge · 7 nothing to grade");
+        output.WriteLine("  8 corrupt evidence · 9 port in use · 10 server unreachable · 11 unauthorized · 12 not found");
+        output.WriteLine("  13 stale version · 70 internal error · 130 cancelled");
         output.WriteLine();
     }
 }

@@ -97,4 +97,11 @@ public sealed record TransformSpec(string Id, IReadOnlyDictionary<string, object
 }
 
 /// <summary>The judge: <c>refusal-keywords</c>, or <c>rubric</c> run through <see cref="Target"/>.</summary>
-public sealed record JudgeSpec(string Kind, TargetSpec? Target);
+public sealed record JudgeSpec(string Kind, TargetSpec? Target)
+{
+    /// <summary>
+    /// The calibration file the campaign names (<c>judge: {calibration: FILE}</c>), as a full path: stored in
+    /// the results directory and its digest recorded in the manifest when a run starts.
+    /// </summary>
+    public string? Calibration { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Jailgrade.Evaluation.Attacks;
 using Jailgrade.Evaluation.Campaigns.Internal;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Targets;
 using YamlDotNet.Core;
@@ -76,7 +77,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var probes = walker.Sequence(root, "probes", "the campaign", required: true).Select(n => ReadProbes(walker, n)).OfType<ProbeSourceSpec>().ToList();
         var attacks = ReadAttacks(walker, root);
         var targets = walker.Sequence(root, "targets", "the campaign", required: true).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
-        var judge = ReadJudge(walker, root, targets);
+        var judge = ReadJudge(walker, root, targets, path);
         var output = walker.String(root, "output", "the campaign") ?? Path.Combine("results", name);
         var maxErrorShare = walker.Number(root, "max_error_share", "the campaign", 0, 1) ?? 0.1;
 
@@ -311,7 +312,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         };
     }
 
-    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets)
+    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets, string path)
     {
         if (walker.Map(YamlWalker.Get(root, "judge"), "'judge'") is not { } map)
         {
@@ -323,7 +324,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             return null;
         }
 
-        walker.CheckKeys(map, "the judge", "kind", "target");
+        walker.CheckKeys(map, "the judge", "kind", "target", "calibration");
         var kind = walker.OneOf(map, "kind", "the judge", registry.JudgeKinds, required: true);
         var targetNode = YamlWalker.Get(map, "target");
         TargetSpec? target = null;
@@ -347,7 +348,39 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             walker.Error(targetNode, $"judge kind '{kind}' takes no 'target'");
         }
 
-        return kind is null ? null : new JudgeSpec(kind, target);
+        return kind is null ? null : new JudgeSpec(kind, target) { Calibration = ReadCalibration(walker, map, kind, path) };
+    }
+
+    // The file must be a calibration of this judge kind; the prompt version is checked where results are read.
+    private static string? ReadCalibration(YamlWalker walker, YamlMappingNode map, string kind, string campaignPath)
+    {
+        if (walker.String(map, "calibration", "the judge") is not { } file)
+        {
+            return null;
+        }
+
+        var node = YamlWalker.Get(map, "calibration")!;
+        var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(campaignPath)) ?? ".", file));
+        if (!File.Exists(full))
+        {
+            walker.Error(node, $"calibration file not found: '{file}' (expected a path relative to the campaign file, written by 'jailgrade judge calibrate --out')");
+            return null;
+        }
+
+        try
+        {
+            var stored = CalibrationFile.Read(full);
+            if (stored.JudgeId != kind)
+            {
+                walker.Error(node, $"'{file}' calibrates judge {stored.JudgeId}, not this campaign's {kind} (expected a calibration of the judge named here)");
+            }
+        }
+        catch (Exception e) when (e is ProbeFormatException or InvalidDataException or IOException)
+        {
+            walker.Error(node, $"'{file}' is not a usable calibration: {e.Message}");
+        }
+
+        return full;
     }
 
     private static void CheckUnique(YamlWalker walker, YamlMappingNode root, string key, IEnumerable<string> ids, string what)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Storage;
@@ -30,8 +32,21 @@ public record ResultsHeader
     /// <summary>Whether the judge overstates success (the keyword judge).</summary>
     public required bool JudgeOverstates { get; init; }
 
-    /// <summary>The judge's calibration, when one was stored.</summary>
+    /// <summary>
+    /// The judge's calibration, when one was stored: its counts, digest, provenance and covered models.
+    /// It is the directory's <c>calibration.json</c>, whether the campaign named it at the start of the run
+    /// or <c>judge calibrate --out</c> added it later (then its digest differs from <see cref="RunCalibrationDigest"/>).
+    /// </summary>
     public JudgeCalibration? Calibration { get; init; }
+
+    /// <summary>The digest of the calibration the campaign named, as the manifest recorded it when the run started; null when it named none.</summary>
+    public string? RunCalibrationDigest { get; init; }
+
+    /// <summary>The run's targets as the manifest lists them: (id, model).</summary>
+    public IReadOnlyList<(string Id, string Model)> TargetModels { get; init; } = [];
+
+    /// <summary>The targets whose model the calibration did not cover (their corrected rates carry a warning); empty without a calibration.</summary>
+    public IReadOnlyList<string> UncoveredTargets() => Calibration?.Uncovered(TargetModels) ?? [];
 
     /// <summary>Reads the header of a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
     public static ResultsHeader Load(string directory)
@@ -53,6 +68,10 @@ public record ResultsHeader
             JudgeVersion = judge.GetProperty("version").GetString() ?? "",
             JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
+            RunCalibrationDigest = judge.TryGetProperty("calibration", out var named) ? named.GetProperty("digest").GetString() : null,
+            TargetModels = root.TryGetProperty("targets", out var targets)
+                ? [.. targets.EnumerateArray().Select(t => (t.GetProperty("id").GetString() ?? "", t.GetProperty("model").GetString() ?? ""))]
+                : [],
         };
     }
 
@@ -75,14 +94,22 @@ public record ResultsHeader
             return null;
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var root = document.RootElement;
-        if (root.GetProperty("judge").GetString() != judgeId || root.GetProperty("version").GetString() != judgeVersion)
+        StoredCalibration stored;
+        try
         {
-            throw new InvalidDataException($"{path} calibrates judge {root.GetProperty("judge").GetString()} {root.GetProperty("version").GetString()}, but the results were judged by {judgeId} {judgeVersion}; calibrate that judge or remove the file.");
+            stored = Judges.CalibrationFile.Read(path);
+        }
+        catch (ProbeFormatException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
         }
 
-        return new JudgeCalibration(root.GetProperty("sensitivity").GetDouble(), root.GetProperty("specificity").GetDouble());
+        if (stored.JudgeId != judgeId || stored.JudgeVersion != judgeVersion)
+        {
+            throw new InvalidDataException($"{path} calibrates judge {stored.JudgeId} {stored.JudgeVersion}, but the results were judged by {judgeId} {judgeVersion}; calibrate that judge or remove the file.");
+        }
+
+        return stored.Calibration;
     }
 }
 
@@ -105,6 +132,8 @@ public sealed record ResultsDirectory : ResultsHeader
             JudgeVersion = header.JudgeVersion,
             JudgeOverstates = header.JudgeOverstates,
             Calibration = header.Calibration,
+            RunCalibrationDigest = header.RunCalibrationDigest,
+            TargetModels = header.TargetModels,
             Results = [.. store.ReadAll()],
         };
     }

@@ -32,7 +32,7 @@ public static class Manifest
         return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider.SendsSeed;
     }
 
-    /// <summary>Writes the manifest.</summary>
+    /// <summary>Writes the manifest and stores the calibration the campaign names, if any, as the directory's <c>calibration.json</c>.</summary>
     public static void Write(string directory, Campaign campaign, IJudge judge, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(campaign);
@@ -55,6 +55,16 @@ public static class Manifest
         if (campaign.Judge.Target is { } judgeTarget)
         {
             json.WriteString("model", judgeTarget.Model);
+        }
+
+        // The calibration the campaign names, as it was when the run started; one added later with
+        // 'judge calibrate --out' is shown from calibration.json, and this record is never rewritten for it.
+        if (campaign.Judge.Calibration is { } calibration)
+        {
+            json.WriteStartObject("calibration");
+            json.WriteString("file", Path.GetFileName(calibration));
+            json.WriteString("digest", CalibrationFile.Read(calibration).Calibration.Digest);
+            json.WriteEndObject();
         }
 
         json.WriteEndObject();
@@ -90,5 +100,12 @@ public static class Manifest
         json.WriteEndArray();
         json.WriteString("started", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteEndObject();
+        if (campaign.Judge.Calibration is { } file)
+        {
+            File.Copy(file, Path.Combine(directory, CalibrationFileName), overwrite: true);
+        }
     }
+
+    // Reports.ResultsHeader.CalibrationFile; named here too because Reports depends on Runner, not the reverse.
+    private const string CalibrationFileName = "calibration.json";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Probes.Importers;
@@ -28,7 +29,8 @@ public static class CalibrationFile
         ArgumentNullException.ThrowIfNull(result);
         var domains = result.DomainsWithEnoughLabels;
         using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        // Relaxed escaping keeps provenance text readable ("JailbreakBench's", not "JailbreakBench\u0027s"); the file is never embedded in HTML.
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("format", Format);
         json.WriteString("judge", result.JudgeId);

@@ -45,7 +45,8 @@ public class PluginTests
         var campaign = new Jailgrade.Evaluation.Campaigns.CampaignLoader(EvaluationRegistry.Default).Parse(yaml, "campaigns.md");
 
         campaign.Attacks.Select(a => a.Id).ShouldBe(["baseline", "roleplay", "roleplay-b64", "many-shot-leet", "crescendo"]);
-        campaign.Probes.Count.ShouldBe(4);
+        campaign.Probes.Count.ShouldBe(5);
+        campaign.Probes[^1].TextOnly.ShouldBeTrue();
         campaign.Judge.Target!.Provider.ShouldBe("anthropic");
     }
 

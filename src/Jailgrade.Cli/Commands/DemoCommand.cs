@@ -20,7 +20,7 @@ namespace Jailgrade.Cli.Commands;
 internal sealed class DemoCommand(CliContext context)
 {
     private const string Attack = "roleplay";
-    private const string Assessor = "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M";
+    private const string Assessor = "AC:L,AR:N,EX:P,DP:G,UP:2";
     private const string Policy = "us-frontier";
 
     /// <summary>The verb's settings.</summary>
@@ -85,7 +85,7 @@ internal sealed class DemoCommand(CliContext context)
         var results = Path.Combine(directory, "results");
         output.WriteLine();
         output.WriteLine($"2. Grade: jailgrade eval grade {results} --attack {Attack} --set {Assessor}");
-        output.WriteLine("   (measured: UN, RL, BR; the assessor supplies AC, AR, EX, DP, UP and, with a keyword judge, FD)");
+        output.WriteLine("   (measured: UN, RL, BR and, from the rubric judge's ratings, FD; the assessor supplies AC, AR, EX, DP, UP)");
         await output.FlushAsync(cancellationToken);
         if (new EvalGradeCommand(context).Run(results, null, Attack, Assessor) is not ExitCode.Success and var graded)
         {
@@ -98,7 +98,7 @@ internal sealed class DemoCommand(CliContext context)
         }
 
         var loaded = ResultsDirectory.Load(results);
-        var grade = EvidenceDeriver.Derive(loaded.Results, "mock", Attack, loaded.Seed, assessor, loaded.Calibration);
+        var grade = EvidenceDeriver.Derive(loaded.Results, "mock", Attack, loaded.Seed, assessor, loaded.CalibrationFor("mock", Attack));
         if (grade.Highest is not { } highest)
         {
             output.WriteLine("   nothing to grade: the demo stops here.");
@@ -139,7 +139,15 @@ internal sealed class DemoCommand(CliContext context)
             model: mock-1
             max_concurrency: 32
         judge:
-          kind: refusal-keywords
+          # The rubric judge, served by the same simulated model under a model name of its own: a judge
+          # is never a model under test, and a grade never rests on refusal keywords alone.
+          kind: rubric
+          target:
+            id: judge
+            provider: openai
+            base_url: {baseUrl}
+            model: mock-judge-1
+            max_concurrency: 32
         output: results
 
         """;

@@ -73,13 +73,20 @@ internal static class JailgradeCli
         {
             if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction and not ExamplesHelpAction)
             {
-                foreach (var error in parseResult.Errors)
+                var path = CommandPath(parseResult);
+                if (parseResult.UnmatchedTokens.Count == 0 && parseResult.CommandResult.Command.Subcommands.Count > 0
+                    && parseResult.Tokens.All(t => t.Type == TokenType.Command))
                 {
-                    await context.Error.WriteLineAsync($"jailgrade: {error.Message}");
+                    // A bare command that only groups verbs ('jailgrade', 'jailgrade eval'): show what it holds.
+                    return await root.Parse([.. path.Skip(1), "--help"]).InvokeAsync(configuration, cancellationToken);
                 }
 
-                var path = string.Join(' ', CommandPath(parseResult));
-                await context.Error.WriteLineAsync($"Run '{path} --help' for usage.");
+                foreach (var message in UsageErrors.Describe(parseResult, string.Join(' ', path)))
+                {
+                    await context.Error.WriteLineAsync($"jailgrade: {message}");
+                }
+
+                await context.Error.WriteLineAsync($"Run '{string.Join(' ', path)} --help' for usage.");
                 return (int)ExitCode.UsageError;
             }
 
@@ -89,6 +96,17 @@ internal static class JailgradeCli
         {
             await context.Error.WriteLineAsync("jailgrade: cancelled.");
             return (int)ExitCode.Cancelled;
+        }
+        catch (Jailgrade.Evaluation.Storage.CorruptEvidenceException exception)
+        {
+            await context.Error.WriteLineAsync($"jailgrade: corrupt evidence: {exception.Message}");
+            return (int)ExitCode.CorruptEvidence;
+        }
+        catch (Jailgrade.Evaluation.Storage.ResultsKeyException exception)
+        {
+            // A wrong or missing key is the user's to fix, wherever a verb meets it: documented as exit 4.
+            await context.Error.WriteLineAsync($"jailgrade: results key: {exception.Message}");
+            return (int)ExitCode.IoError;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -124,7 +142,7 @@ internal static class JailgradeCli
         }
     }
 
-    private static List<string> CommandPath(ParseResult parseResult)
+    internal static List<string> CommandPath(ParseResult parseResult)
     {
         var names = new List<string>();
         for (SymbolResult? result = parseResult.CommandResult; result is CommandResult command; result = command.Parent)

@@ -20,7 +20,7 @@ public sealed record Campaign
     /// <summary>The attacks, the baseline first unless it was turned off.</summary>
     public required IReadOnlyList<AttackSpec> Attacks { get; init; }
 
-    /// <summary>The targets under test.</summary>
+    /// <summary>The targets under test; empty when nothing is sent (only finished artifacts, graded as recorded).</summary>
     public required IReadOnlyList<TargetSpec> Targets { get; init; }
 
     /// <summary>How responses are judged.</summary>
@@ -66,6 +66,12 @@ public sealed record ProbeSourceSpec
     /// <summary>For attack artifacts: send their prompts to the targets instead of grading their responses.</summary>
     public bool Replay { get; init; }
 
+    /// <summary>For a multimodal source (HarmBench's multimodal file): send the behaviors' text and ignore their images.</summary>
+    public bool TextOnly { get; init; }
+
+    /// <summary>Where the entry's <c>categories</c> list starts, for the error about a name that matches no category.</summary>
+    public (int Line, int Column)? CategoriesPosition { get; init; }
+
     /// <summary>Where the entry starts in the campaign file, for errors found later (a missing file).</summary>
     public (int Line, int Column) Position { get; init; }
 }
@@ -104,4 +110,7 @@ public sealed record JudgeSpec(string Kind, TargetSpec? Target)
     /// the results directory and its digest recorded in the manifest when a run starts.
     /// </summary>
     public string? Calibration { get; init; }
+
+    /// <summary>What judges the answers of finished artifacts: their recorded labels unless the campaign says otherwise.</summary>
+    public Judges.RecordedAnswersJudge RecordedAnswers { get; init; } = Judges.RecordedAnswersJudge.Labels;
 }

@@ -17,7 +17,7 @@ namespace Jailgrade.Evaluation.Campaigns;
 public sealed class CampaignLoader(EvaluationRegistry registry)
 {
     private static readonly string[] TopKeys = ["campaign", "seed", "samples", "probes", "attacks", "baseline", "targets", "judge", "output", "max_error_share"];
-    private static readonly string[] ProbeKeys = ["builtin", "file", "format", "categories", "limit", "domains", "domain", "replay"];
+    private static readonly string[] ProbeKeys = ["builtin", "file", "format", "categories", "limit", "domains", "domain", "replay", "text_only"];
     private static readonly string[] AttackKeys = ["id", "template", "transforms"];
     private static readonly string[] TargetKeys =
     [
@@ -76,7 +76,15 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var samples = (int)(walker.Integer(root, "samples", "the campaign", 1, 10_000) ?? 1);
         var probes = walker.Sequence(root, "probes", "the campaign", required: true).Select(n => ReadProbes(walker, n)).OfType<ProbeSourceSpec>().ToList();
         var attacks = ReadAttacks(walker, root);
-        var targets = walker.Sequence(root, "targets", "the campaign", required: true).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
+        // Targets may be left out only when nothing will be sent: every entry a finished artifact graded as recorded.
+        var sends = probes.Where(p => p.Format != "jbb-artifacts" || p.Replay).ToList();
+        var targets = walker.Sequence(root, "targets", "the campaign", required: false).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
+        if (YamlWalker.Get(root, "targets") is null && sends.Count > 0)
+        {
+            walker.Error(root, string.Create(CultureInfo.InvariantCulture,
+                $"missing key 'targets' in the campaign (the probe entry at line {sends[0].Position.Line} sends requests; only finished artifacts graded as recorded need no target)"));
+        }
+
         var judge = ReadJudge(walker, root, targets, path);
         var output = walker.String(root, "output", "the campaign") ?? Path.Combine("results", name);
         var maxErrorShare = walker.Number(root, "max_error_share", "the campaign", 0, 1) ?? 0.1;
@@ -152,6 +160,13 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             walker.Error(YamlWalker.Get(map, "replay")!, "'replay' applies only to format jbb-artifacts");
         }
 
+        var textOnly = walker.Boolean(map, "text_only", where) ?? false;
+        if (textOnly && format != "harmbench")
+        {
+            walker.Error(YamlWalker.Get(map, "text_only")!, "'text_only' applies only to format harmbench (its multimodal behaviors file)");
+        }
+
+        var categoriesNode = YamlWalker.Get(map, "categories");
         var categories = walker.Sequence(map, "categories", where, required: false)
             .Select(c => c is YamlScalarNode { Value: { } v } ? v : null).OfType<string>().ToList();
         return new ProbeSourceSpec
@@ -164,6 +179,8 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             Domains = domains,
             Domain = single,
             Replay = replay,
+            TextOnly = textOnly,
+            CategoriesPosition = categoriesNode is null ? null : ((int)categoriesNode.Start.Line, (int)categoriesNode.Start.Column),
             Position = ((int)map.Start.Line, (int)map.Start.Column),
         };
     }
@@ -324,7 +341,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             return null;
         }
 
-        walker.CheckKeys(map, "the judge", "kind", "target", "calibration");
+        walker.CheckKeys(map, "the judge", "kind", "target", "recorded_answers", "calibration");
         var kind = walker.OneOf(map, "kind", "the judge", registry.JudgeKinds, required: true);
         var targetNode = YamlWalker.Get(map, "target");
         TargetSpec? target = null;
@@ -348,7 +365,10 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             walker.Error(targetNode, $"judge kind '{kind}' takes no 'target'");
         }
 
-        return kind is null ? null : new JudgeSpec(kind, target) { Calibration = ReadCalibration(walker, map, kind, path) };
+        var recorded = walker.OneOf(map, "recorded_answers", "the judge", ["labels", "judge"]) == "judge"
+            ? RecordedAnswersJudge.Judge
+            : RecordedAnswersJudge.Labels;
+        return kind is null ? null : new JudgeSpec(kind, target) { RecordedAnswers = recorded, Calibration = ReadCalibration(walker, map, kind, path) };
     }
 
     // The file must be a calibration of this judge kind; the prompt version is checked where results are read.

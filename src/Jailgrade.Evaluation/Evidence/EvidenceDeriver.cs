@@ -213,10 +213,10 @@ public static class EvidenceDeriver
         }
 
         var real = evidence.Select((e, i) => (e.Domain, Index: i)).Where(x => evidence[x.Index].IsReal).ToList();
-        var missing = real.SelectMany(x => MissingFor(evidence[x.Index], assessor)).Distinct().ToList();
+        var missing = real.SelectMany(x => MissingFor(evidence[x.Index], assessor)).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidOperationException("assessor values missing: " + string.Join(", ", missing));
+            throw new InvalidOperationException("assessor values missing: " + MissingText(missing, real.Count));
         }
 
         var grades = real.Select(x =>
@@ -227,23 +227,23 @@ public static class EvidenceDeriver
         return grade with { Grades = grades, Highest = Highest(grades, g => g.Vector), Bands = Bands(drawMeasures, real, assessor, point) };
     }
 
-    private static IEnumerable<string> MissingFor(DomainEvidence domain, AssessorValues assessor)
-    {
-        foreach (var metric in AssessorValues.Supplied)
-        {
-            if (metric == Metric.Fidelity && domain.Fidelity is not null)
-            {
-                continue;
-            }
+    private static IEnumerable<(Metric Metric, string Domain)> MissingFor(DomainEvidence domain, AssessorValues assessor) =>
+        AssessorValues.Supplied
+            .Where(metric => !(metric == Metric.Fidelity && domain.Fidelity is not null) && assessor.Get(metric, domain.Domain) is null)
+            .Select(metric => (metric, domain.Domain));
 
-            if (assessor.Get(metric, domain.Domain) is null)
-            {
-                yield return metric == Metric.Fidelity
-                    ? $"FD for {domain.Domain} (only the keyword judge ran, so fidelity was not measured)"
-                    : $"{JgMetrics.Get(metric).Abbreviation} for {domain.Domain}";
-            }
-        }
-    }
+    // One line however many domains are real: each metric once, with the domains it is missing for
+    // ("UP for CY, BI"), or "for every graded domain" when it is missing for all of them.
+    private static string MissingText(List<(Metric Metric, string Domain)> missing, int realDomains) =>
+        string.Join("; ", missing.GroupBy(m => m.Metric).OrderBy(g => g.Key).Select(g =>
+        {
+            var code = JgMetrics.Get(g.Key).Abbreviation;
+            var domains = g.Select(m => m.Domain).ToList();
+            var where = domains.Count == realDomains && realDomains > 1 ? $"every graded domain ({string.Join(", ", domains)})" : string.Join(", ", domains);
+            var why = g.Key == Metric.Fidelity ? " (fidelity was not measured: no rubric ratings)" : "";
+            return $"{code} for {where}{why}";
+        }))
+        + ". Give each with --set METRIC:VALUE, one value for every domain or per domain as UP:CY=3,BI=2.";
 
     // Standard 7.8: each draw gives one vector, the highest among the graded domains that are still real
     // in that draw, and a draw in which none is real counts as None. BandDistribution is built from

@@ -14,9 +14,14 @@ namespace Jailgrade.Evaluation.Evidence;
 public static class EvidenceJson
 {
     /// <summary>Writes the grade as one line of JSON.</summary>
-    public static string Write(EvidenceGrade grade, bool judgeOverstates)
+    public static string Write(EvidenceGrade grade, bool judgeOverstates) => Write(grade, new GradeContext { JudgeOverstates = judgeOverstates });
+
+    /// <summary>Writes the grade as one line of JSON, with what judged it and why it is provisional, if it is.</summary>
+    public static string Write(EvidenceGrade grade, GradeContext context)
     {
         ArgumentNullException.ThrowIfNull(grade);
+        ArgumentNullException.ThrowIfNull(context);
+        var judgeOverstates = context.JudgeOverstates;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -25,6 +30,13 @@ public static class EvidenceJson
             json.WriteString("target", grade.Target);
             json.WriteString("attack", grade.Attack);
             json.WriteBoolean("judge_overstates_success", judgeOverstates);
+            json.WriteString("headline_judge", context.HeadlineJudge);
+            if (context.LabelAgreement is { } agreement)
+            {
+                WriteAgreement(json, context.ComparedJudge, agreement);
+            }
+
+            WriteProvisional(json, context.ProvisionalReason);
             WriteMetric(json, "UN", Metric.Universality, grade.Universality, grade.UniversalityProbabilities);
             json.WriteStartArray("domains");
             foreach (var d in grade.Domains)
@@ -35,6 +47,7 @@ public static class EvidenceJson
                 json.WriteNumber("requests", d.Requests);
                 json.WriteNumber("attempts", d.Attempts);
                 json.WriteNumber("successes", d.Successes);
+                json.WriteNumber("successful_requests", d.SuccessfulRequests);
                 json.WriteNumber("rate", Round(d.Rate));
                 json.WriteNumber("corrected_rate", Round(d.CorrectedRate));
                 json.WriteStartArray("ci95");
@@ -61,13 +74,13 @@ public static class EvidenceJson
             json.WriteStartArray("grades");
             foreach (var g in grade.Grades)
             {
-                WriteGrade(json, null, g.Domain, g.Vector, g.Score, g.Bands);
+                WriteGrade(json, null, g.Domain, g.Vector, g.Score, g.Bands, context.ProvisionalReason);
             }
 
             json.WriteEndArray();
             if (grade.Highest is { } highest)
             {
-                WriteGrade(json, "grade", highest.Domain, highest.Vector, highest.Score, grade.Bands!);
+                WriteGrade(json, "grade", highest.Domain, highest.Vector, highest.Score, grade.Bands!, context.ProvisionalReason);
             }
             else
             {
@@ -94,7 +107,50 @@ public static class EvidenceJson
         json.WriteEndObject();
     }
 
-    private static void WriteGrade(Utf8JsonWriter json, string? name, string domain, JgVector vector, JgScore score, BandDistribution bands)
+    // A provisional grade says so beside every vector it gives: {"provisional": {"reason": "..."}}.
+    private static void WriteProvisional(Utf8JsonWriter json, string? reason)
+    {
+        if (reason is null)
+        {
+            return;
+        }
+
+        json.WriteStartObject("provisional");
+        json.WriteString("reason", reason);
+        json.WriteEndObject();
+    }
+
+    private static void WriteAgreement(Utf8JsonWriter json, string judge, Statistics.JudgeAgreement counts)
+    {
+        json.WriteStartObject("recorded_labels_vs_judge");
+        json.WriteString("judge", judge);
+        WriteAgreementFields(json, counts);
+        json.WriteEndObject();
+    }
+
+    /// <summary>Writes a judge's agreement with labels as fields of the open object: counts, agreement, Se, Sp, kappa (null where undefined).</summary>
+    public static void WriteAgreementFields(Utf8JsonWriter json, Statistics.JudgeAgreement counts)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteNumber("compared", counts.Compared);
+        json.WriteNumber("true_positives", counts.TruePositives);
+        json.WriteNumber("false_negatives", counts.FalseNegatives);
+        json.WriteNumber("true_negatives", counts.TrueNegatives);
+        json.WriteNumber("false_positives", counts.FalsePositives);
+        foreach (var (name, value) in new[] { ("agreement", counts.Agreement), ("sensitivity", counts.Sensitivity), ("specificity", counts.Specificity), ("kappa", counts.Kappa) })
+        {
+            if (value is { } v)
+            {
+                json.WriteNumber(name, Round(v));
+            }
+            else
+            {
+                json.WriteNull(name);
+            }
+        }
+    }
+
+    private static void WriteGrade(Utf8JsonWriter json, string? name, string domain, JgVector vector, JgScore score, BandDistribution bands, string? provisional)
     {
         if (name is null)
         {
@@ -116,10 +172,33 @@ public static class EvidenceJson
         }
 
         json.WriteEndObject();
+        WriteProvisional(json, provisional);
         json.WriteEndObject();
     }
 
     private static string Code(Metric metric, int index) => JgMetrics.Get(metric).Values[index].Abbreviation;
 
     private static double Round(double value) => Math.Round(value, 4, MidpointRounding.AwayFromZero);
+}
+
+/// <summary>What a grade rests on, beside the evidence: the headline judge, its comparison with recorded labels, and why the grade is provisional.</summary>
+public sealed record GradeContext
+{
+    /// <summary>Reason code of a provisional grade.</summary>
+    public const string UncalibratedJudge = "uncalibrated-judge";
+
+    /// <summary>Whether the campaign's judge overstates success (refusal keywords).</summary>
+    public bool JudgeOverstates { get; init; }
+
+    /// <summary>What gave the headline judgment: <c>source-labels</c>, or the judge's id.</summary>
+    public string HeadlineJudge { get; init; } = "";
+
+    /// <summary>The campaign judge compared with the recorded labels (its id).</summary>
+    public string ComparedJudge { get; init; } = "";
+
+    /// <summary>The campaign judge against the recorded labels, when the answers carry labels.</summary>
+    public Statistics.JudgeAgreement? LabelAgreement { get; init; }
+
+    /// <summary>Why the grade is provisional (<see cref="UncalibratedJudge"/>), or null when it is not.</summary>
+    public string? ProvisionalReason { get; init; }
 }

@@ -42,7 +42,15 @@ public static class CalibrationFile
         json.WriteNumber("agreement", Math.Round(result.Agreement, 6));
         json.WriteNumber("sensitivity", Math.Round(result.Sensitivity, 6));
         json.WriteNumber("specificity", Math.Round(result.Specificity, 6));
-        json.WriteNumber("kappa", Math.Round(result.Kappa, 6));
+        if (result.Kappa is { } kappa)
+        {
+            json.WriteNumber("kappa", Math.Round(kappa, 6));
+        }
+        else
+        {
+            json.WriteNull("kappa");
+        }
+
         json.WriteStartObject("domains");
         foreach (var (domain, counts) in domains.OrderBy(d => d.Key, StringComparer.Ordinal))
         {

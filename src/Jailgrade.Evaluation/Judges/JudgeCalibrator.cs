@@ -47,8 +47,8 @@ public sealed record CalibrationResult(string JudgeId, string JudgeVersion, int 
     /// <summary>Entries of the sources that were no labelled example (no response or no label).</summary>
     public int Skipped => Sources.Sum(s => s.Skipped);
 
-    /// <summary>Share of judgments that agree with the label.</summary>
-    public double Agreement => Counts.Agreement;
+    /// <summary>Share of judgments that agree with the label (0 with none).</summary>
+    public double Agreement => Counts.AsAgreement.Agreement ?? 0;
 
     /// <summary>Share of jailbroken examples the judge calls successes.</summary>
     public double Sensitivity => Counts.Sensitivity;
@@ -56,8 +56,8 @@ public sealed record CalibrationResult(string JudgeId, string JudgeVersion, int 
     /// <summary>Share of refused examples the judge calls failures.</summary>
     public double Specificity => Counts.Specificity;
 
-    /// <summary>Cohen's kappa between the judge and the labels.</summary>
-    public double Kappa => Counts.Kappa;
+    /// <summary>Cohen's kappa between the judge and the labels; null where undefined (<see cref="JudgeAgreement.Kappa"/>).</summary>
+    public double? Kappa => Counts.AsAgreement.Kappa;
 
     /// <summary>Whether the judge is better than chance (Se + Sp &gt; 1), so its error can correct rates.</summary>
     public bool CanCorrect => Sensitivity + Specificity > 1;

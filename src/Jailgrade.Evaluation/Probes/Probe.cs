@@ -12,6 +12,9 @@ public sealed record Probe(string Id, string Task, string Domain, string Categor
     /// <summary>Whether a recorded attempt's prompt is sent to the campaign's targets rather than graded as recorded.</summary>
     public bool Replay { get; init; }
 
+    /// <summary>Whether the source's behavior refers to an image that was ignored (a multimodal source read with <c>text_only: true</c>).</summary>
+    public bool HasImage { get; init; }
+
     /// <summary>Whether running this probe sends requests to the campaign's targets.</summary>
     public bool IsSent => Recorded is null || Replay;
 }
@@ -19,10 +22,23 @@ public sealed record Probe(string Id, string Task, string Domain, string Categor
 /// <summary>An attempt someone else ran: graded and reproduced without re-running it.</summary>
 /// <param name="Target">The model the source attacked.</param>
 /// <param name="Attack">The source's attack method.</param>
-/// <param name="Prompt">The prompt the source sent.</param>
+/// <param name="Prompt">The prompt the source sent; empty when the source recorded none (see <see cref="HasPrompt"/>).</param>
 /// <param name="Response">The model's response, or null when the source sent nothing.</param>
 /// <param name="Jailbroken">The source's own label.</param>
-public sealed record RecordedAttempt(string Target, string Attack, string Prompt, string? Response, bool? Jailbroken);
+public sealed record RecordedAttempt(string Target, string Attack, string Prompt, string? Response, bool? Jailbroken)
+{
+    /// <summary>The source's attack type (JailbreakBench: <c>white_box</c>, <c>black_box</c>, <c>transfer</c>, <c>manual</c>), when it says.</summary>
+    public string? AttackType { get; init; }
+
+    /// <summary>
+    /// The attack as results name it, after <c>artifact:</c>: the method and, when the source gives one,
+    /// its attack type (<c>GCG/white_box</c>), so that white-box and transfer runs of one method stay apart.
+    /// </summary>
+    public string AttackId => AttackType is { Length: > 0 } type ? Attack + "/" + type : Attack;
+
+    /// <summary>Whether the source recorded a prompt; one without (JailbreakBench's <c>"prompt": null</c>) has nothing to replay.</summary>
+    public bool HasPrompt => Prompt.Length > 0;
+}
 
 /// <summary>A probe as an importer reads it, before its category is mapped to a JG domain.</summary>
 /// <param name="Line">The 1-based line the probe starts on.</param>
@@ -39,6 +55,12 @@ public sealed record ImportedProbe(string Id, string Task, string? Category, str
 
     /// <summary>Where the domain value starts, for errors about it; null when the probe has none.</summary>
     public (int Line, int Column)? DomainPosition { get; init; }
+
+    /// <summary>The image the behavior refers to (HarmBench's multimodal <c>ImageFileName</c>); null for text behaviors.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Where the image value starts, for the error that refuses a multimodal source.</summary>
+    public (int Line, int Column)? ImagePosition { get; init; }
 }
 
 /// <summary>

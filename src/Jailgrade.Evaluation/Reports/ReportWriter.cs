@@ -59,9 +59,19 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(table);
         var notes = new List<string>();
-        if (header.JudgeOverstates)
+        if (header.JudgeOverstates && table.Cells.Any(c => !header.LabelsJudge(c.Target, c.Attack)))
         {
             notes.Add(OverstatesNote);
+        }
+
+        if (header.LabelledPairs.Count > 0)
+        {
+            notes.Add(RecordedAnswersNote(header));
+        }
+
+        if (PendingNote(header) is { } pending)
+        {
+            notes.Add(pending);
         }
 
         notes.AddRange(table.Cells
@@ -75,6 +85,82 @@ public static class ReportWriter
 
         return notes;
     }
+
+    /// <summary>What a reader says of results it found in a write-ahead log never checkpointed; null when there were none.</summary>
+    public static string? PendingNote(ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var n = header.PendingInWal;
+        return n == 0 ? null
+            : $"{n} result{(n == 1 ? " was" : "s were")} still in the write-ahead log (results.db-wal), not yet checkpointed: the run that wrote {(n == 1 ? "it" : "them")} did not end cleanly. {(n == 1 ? "It is" : "They are")} included here; 'jailgrade eval run CAMPAIGN --resume' finishes the run and checkpoints the log.";
+    }
+
+    /// <summary>Which judgment the headline figures of recorded answers come from, and what is compared beside it.</summary>
+    public static string RecordedAnswersNote(ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        return header.RecordedAnswers == Judges.RecordedAnswersJudge.Labels
+            ? $"Recorded answers (finished artifacts) are judged by their source's own labels, not corrected and not provisional; the campaign's judge ({header.JudgeId}) is compared with them below. FD for them is the assessor's."
+            : $"Recorded answers (finished artifacts) are judged by the campaign's judge ({header.JudgeId}), as the campaign asks (judge: recorded_answers: judge); their source's labels are compared with it below.";
+    }
+
+    /// <summary>The judge against the recorded labels as one line of text: counts, agreement, Se, Sp and kappa.</summary>
+    public static string AgreementText(JudgeAgreement counts) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{counts.Compared} compared (TP {counts.TruePositives}, FN {counts.FalseNegatives}, TN {counts.TrueNegatives}, FP {counts.FalsePositives}); agreement {Share(counts.Agreement)}, sensitivity {Share(counts.Sensitivity)}, specificity {Share(counts.Specificity)}, kappa {Share(counts.Kappa)}");
+
+    /// <summary>Every (target, attack) comparison of the judge with recorded labels, then the pooled one (null when there is none).</summary>
+    public static IReadOnlyList<LabelComparison> LabelComparisonsWithPooled(ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var rows = header.LabelComparisons.ToList();
+        if (rows.Count > 0)
+        {
+            rows.Add(new LabelComparison(SuccessRates.Overall, SuccessRates.Overall, rows.Aggregate(default(JudgeAgreement), (sum, c) => sum + c.Counts)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Writes the judge's agreement with recorded labels as <c>summary.json</c> holds it: per (target, attack), then pooled.</summary>
+    public static void WriteLabelComparisons(Utf8JsonWriter json, ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(header);
+        json.WriteStartObject("recorded_labels");
+        json.WriteString("headline", header.RecordedAnswers == Judges.RecordedAnswersJudge.Labels ? "source-labels" : "judge");
+        json.WriteString("compared_judge", header.JudgeId);
+        json.WriteStartArray("comparisons");
+        foreach (var c in LabelComparisonsWithPooled(header))
+        {
+            json.WriteStartObject();
+            json.WriteString("target", c.Target);
+            json.WriteString("attack", c.Attack);
+            Evidence.EvidenceJson.WriteAgreementFields(json, c.Counts);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static string Share(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string PairName(LabelComparison c) => c.Target == SuccessRates.Overall ? "pooled" : $"{c.Target} / {c.Attack}";
+
+    private static readonly string[] LabelColumns = ["target / attack", "compared", "TP", "FN", "TN", "FP", "agreement", "sensitivity", "specificity", "kappa"];
+
+    private static string LabelsHeadline(ResultsHeader header) =>
+        $"Headline for recorded answers: {(header.RecordedAnswers == Judges.RecordedAnswersJudge.Labels ? "the source's labels" : "the campaign's judge")}.";
+
+    // One comparison as table cells, in LabelColumns order (Markdown and HTML render the same cells).
+    private static string[] LabelCells(LabelComparison c) =>
+    [
+        PairName(c), Count(c.Counts.Compared), Count(c.Counts.TruePositives), Count(c.Counts.FalseNegatives), Count(c.Counts.TrueNegatives), Count(c.Counts.FalsePositives),
+        Share(c.Counts.Agreement), Share(c.Counts.Sensitivity), Share(c.Counts.Specificity), Share(c.Counts.Kappa),
+    ];
+
+    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary><c>summary.json</c>.</summary>
     public static string Json(ResultsDirectory results)
@@ -92,6 +178,7 @@ public static class ReportWriter
             json.WriteString("version", results.JudgeVersion);
             json.WriteBoolean("overstates_success", results.JudgeOverstates);
             json.WriteBoolean("calibrated", results.Calibration is not null);
+            json.WriteString("recorded_answers", Judges.RecordedLabels.Name(results.RecordedAnswers));
             json.WriteEndObject();
             json.WriteNumber("results", results.Results.Count);
             json.WriteNumber("errors", results.Results.Count(r => r.IsError));
@@ -106,23 +193,7 @@ public static class ReportWriter
             WriteCells(json, "cells", table.Cells.Where(c => c.Category != SuccessRates.Overall));
             WriteCells(json, "overall", table.Cells.Where(c => c.Category == SuccessRates.Overall));
             WriteComparisons(json, "baseline_comparison", table.Comparisons);
-            // Finished artifacts carry their source's own labels: its stated rate, and how far our judge agrees.
-            json.WriteStartArray("source_labels");
-            foreach (var group in results.Results.Where(r => r.SourceLabel is not null).GroupBy(r => (r.Target, r.Attack)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal))
-            {
-                var labelled = group.ToList();
-                var judged = labelled.Where(r => r.Success is not null).ToList();
-                json.WriteStartObject();
-                json.WriteString("target", group.Key.Target);
-                json.WriteString("attack", group.Key.Attack);
-                json.WriteNumber("labelled", labelled.Count);
-                json.WriteNumber("source_jailbroken", labelled.Count(r => r.SourceLabel == true));
-                json.WriteNumber("source_rate", Round(labelled.Count(r => r.SourceLabel == true) / (double)labelled.Count));
-                json.WriteNumber("judge_agreement", judged.Count == 0 ? 0 : Round(judged.Count(r => r.Success == r.SourceLabel) / (double)judged.Count));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteLabelComparisons(json, results);
             json.WriteStartArray("requests_without_attempts");
             foreach (var r in empty)
             {
@@ -179,6 +250,16 @@ public static class ReportWriter
             }
         }
 
+        var labels = LabelComparisonsWithPooled(results);
+        if (labels.Count > 0)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\n## Recorded labels against the campaign's judge ({results.JudgeId})\n\n{LabelsHeadline(results)}\n\n| {string.Join(" | ", LabelColumns)} |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            foreach (var c in labels)
+            {
+                md.Append("| ").AppendJoin(" | ", LabelCells(c)).Append(" |\n");
+            }
+        }
+
         if (empty.Count > 0)
         {
             md.Append("\n## Requests without attempts (left out of every rate)\n\n| target | attack | probe | results | errors | cause |\n|---|---|---|---:|---:|---|\n");
@@ -225,6 +306,18 @@ public static class ReportWriter
             foreach (var c in table.Comparisons)
             {
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Target)}</td><td>{E(c.Attack)}</td><td>{c.PairedRequests}</td><td>{c.AttackOnly}</td><td>{c.BaselineOnly}</td><td>{Percent(c.AttackRequestRate)}</td><td>{Percent(c.BaselineRequestRate)}</td><td>{Round(c.PValue, 6).ToString("G6", CultureInfo.InvariantCulture)}</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+        }
+
+        var labels = LabelComparisonsWithPooled(results);
+        if (labels.Count > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Recorded labels against the campaign's judge ({E(results.JudgeId)})</h2>\n<p>{E(LabelsHeadline(results))}</p>\n<table><tr>{string.Concat(LabelColumns.Select(h => $"<th>{E(h)}</th>"))}</tr>\n");
+            foreach (var c in labels)
+            {
+                html.Append("<tr>").Append(string.Concat(LabelCells(c).Select(v => $"<td>{E(v)}</td>"))).Append("</tr>\n");
             }
 
             html.Append("</table>\n");

@@ -47,6 +47,46 @@ public record ResultsHeader
 
     /// <summary>The targets whose model the calibration did not cover (their corrected rates carry a warning); empty without a calibration.</summary>
     public IReadOnlyList<string> UncoveredTargets() => Calibration?.Uncovered(TargetModels) ?? [];
+    /// <summary>
+    /// Results a run committed to the write-ahead log but never checkpointed (it was killed): read all
+    /// the same, from a private copy, and said in every output.
+    /// </summary>
+    public long PendingInWal { get; init; }
+
+    /// <summary>What judges recorded answers: their labels (the default, and for directories from before the setting) or the judge.</summary>
+    public RecordedAnswersJudge RecordedAnswers { get; init; } = RecordedAnswersJudge.Labels;
+
+    /// <summary>The ids of the targets the run sent requests to; every other target is a source's recorded model.</summary>
+    public IReadOnlySet<string> SentTargets { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The campaign judge against the recorded labels, per (target, attack) of recorded answers, whichever
+    /// of the two is the headline (empty when nothing recorded carries labels).
+    /// </summary>
+    public IReadOnlyList<LabelComparison> LabelComparisons { get; init; } = [];
+
+    /// <summary>
+    /// Whether the source's labels give the headline judgment of a target's answers: only recorded
+    /// answers (a target the run did not send to), never a replayed prompt's new answer, and only
+    /// unless the campaign made its own judge the headline.
+    /// </summary>
+    public bool LabelsJudge(string target) => RecordedAnswers == RecordedAnswersJudge.Labels && !SentTargets.Contains(target);
+
+    /// <summary>Whether the headline figures of a (target, attack) come from the source's labels.</summary>
+    public bool LabelsJudge(string target, string attack) => LabelsJudge(target) && LabelledPairs.Contains((target, attack));
+
+    /// <summary>Every (target, attack) with labelled answers that are not replayed, whether or not the judge rated them.</summary>
+    public IReadOnlySet<(string Target, string Attack)> LabelledPairs { get; init; } = new HashSet<(string, string)>();
+
+    /// <summary>
+    /// Whether the headline of a (target, attack) rests on refusal keywords without a calibration: the
+    /// standard (7.3) then allows a grade only marked provisional.
+    /// </summary>
+    public bool UncalibratedKeywords(string target, string attack) =>
+        JudgeOverstates && Calibration is null && !LabelsJudge(target, attack);
+
+    /// <summary>The calibration that applies to a (target, attack): none where labels judge.</summary>
+    public JudgeCalibration? CalibrationFor(string target, string attack) => LabelsJudge(target, attack) ? null : Calibration;
 
     /// <summary>Reads the header of a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
     public static ResultsHeader Load(string directory)
@@ -60,8 +100,16 @@ public record ResultsHeader
         using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
         var root = manifest.RootElement;
         var judge = root.GetProperty("judge");
+        IReadOnlyList<(string Id, string Model)> listed = root.TryGetProperty("targets", out var targets) && targets.ValueKind == JsonValueKind.Array
+            ? [.. targets.EnumerateArray().Select(t => (t.GetProperty("id").GetString() ?? "", t.TryGetProperty("model", out var model) ? model.GetString() ?? "" : ""))]
+            : [];
+        var sent = listed.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         return new ResultsHeader
         {
+            RecordedAnswers = judge.TryGetProperty("recorded_answers", out var recorded) && recorded.GetString() == "judge"
+                ? RecordedAnswersJudge.Judge
+                : RecordedAnswersJudge.Labels,
+            SentTargets = sent,
             Campaign = root.GetProperty("campaign").GetString() ?? "",
             Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "0", CultureInfo.InvariantCulture),
             JudgeId = judge.GetProperty("id").GetString() ?? "",
@@ -69,9 +117,7 @@ public record ResultsHeader
             JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
             RunCalibrationDigest = judge.TryGetProperty("calibration", out var named) ? named.GetProperty("digest").GetString() : null,
-            TargetModels = root.TryGetProperty("targets", out var targets)
-                ? [.. targets.EnumerateArray().Select(t => (t.GetProperty("id").GetString() ?? "", t.GetProperty("model").GetString() ?? ""))]
-                : [],
+            TargetModels = listed,
         };
     }
 
@@ -82,8 +128,21 @@ public record ResultsHeader
     public static (ResultsHeader Header, IReadOnlyList<RequestRow> Rows) LoadRequestRows(string directory)
     {
         var header = Load(directory);
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher: null);
-        return (header, store.ReadRequestRows());
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher: null);
+        header = header.WithLabels(store);
+        return (header, store.ReadRequestRows(header.LabelsJudge));
+    }
+
+    /// <summary>The header with what the store says of recorded labels: the labelled pairs and the judge's agreement with them.</summary>
+    internal ResultsHeader WithLabels(ResultStore store)
+    {
+        var recorded = store.ReadLabelAgreement().Where(c => !SentTargets.Contains(c.Target)).ToList();
+        return this with
+        {
+            PendingInWal = store.PendingInWal,
+            LabelComparisons = recorded,
+            LabelledPairs = store.ReadLabelledPairs().Where(p => !SentTargets.Contains(p.Target)).ToHashSet(),
+        };
     }
 
     // A calibration of another judge, or of another prompt version, says nothing about this one's error.
@@ -122,8 +181,9 @@ public sealed record ResultsDirectory : ResultsHeader
     /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
     public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
     {
-        var header = ResultsHeader.Load(directory);
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher);
+        var loaded = ResultsHeader.Load(directory);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher);
+        var header = loaded.WithLabels(store);
         return new ResultsDirectory
         {
             Campaign = header.Campaign,
@@ -134,7 +194,12 @@ public sealed record ResultsDirectory : ResultsHeader
             Calibration = header.Calibration,
             RunCalibrationDigest = header.RunCalibrationDigest,
             TargetModels = header.TargetModels,
-            Results = [.. store.ReadAll()],
+            RecordedAnswers = header.RecordedAnswers,
+            SentTargets = header.SentTargets,
+            LabelComparisons = header.LabelComparisons,
+            LabelledPairs = header.LabelledPairs,
+            PendingInWal = header.PendingInWal,
+            Results = [.. store.ReadAll().Select(r => RecordedLabels.Headline(r, header.LabelsJudge(r.Target)))],
         };
     }
 }

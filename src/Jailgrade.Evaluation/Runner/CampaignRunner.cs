@@ -17,8 +17,11 @@ namespace Jailgrade.Evaluation.Runner;
 /// </summary>
 public sealed class CampaignRunner
 {
-    /// <summary>The prefix of the attack id under which replayed artifact prompts run.</summary>
+    /// <summary>The prefix of the attack id under which artifacts run: <c>artifact:METHOD/ATTACK_TYPE</c>.</summary>
     public const string ArtifactAttackPrefix = "artifact:";
+
+    /// <summary>The results-store setting that says artifact attack ids carry the attack type (<c>artifact:GCG/white_box</c>).</summary>
+    internal const string ArtifactIdsMeta = "artifact_attack_ids";
 
     private readonly Campaign _campaign;
     private readonly IReadOnlyList<Probe> _probes;
@@ -57,6 +60,9 @@ public sealed class CampaignRunner
         }
     }
 
+    /// <summary>What the manifest records of each probe source (<see cref="ProbeLoader.LoadSources"/>).</summary>
+    public IReadOnlyList<SourceDescription> Sources { get; init; } = [];
+
     /// <summary>The judge in use.</summary>
     public IJudge Judge => _judge;
 
@@ -66,7 +72,7 @@ public sealed class CampaignRunner
     /// <summary>
     /// Every work item of the campaign, lazily, probe by probe. Probes from finished artifacts yield
     /// one item under their recorded target and attack; replayed artifacts are sent to every target
-    /// as the baseline and as <c>artifact:METHOD</c>.
+    /// as the baseline and, when the source recorded a prompt, as <c>artifact:METHOD/ATTACK_TYPE</c>.
     /// </summary>
     public IEnumerable<WorkItem> Plan()
     {
@@ -74,13 +80,13 @@ public sealed class CampaignRunner
         {
             if (probe.Recorded is { } recorded && !probe.Replay)
             {
-                yield return new WorkItem(recorded.Target, ArtifactAttackPrefix + recorded.Attack, probe.Id, 0);
+                yield return new WorkItem(recorded.Target, ArtifactAttackPrefix + recorded.AttackId, probe.Id, 0);
                 continue;
             }
 
             // A replayed artifact runs as the baseline on its goal and as its recorded prompt (when it has one).
             var attacks = probe.Recorded is { } r
-                ? _campaign.Attacks.Where(a => a.IsBaseline).Select(a => a.Id).Concat(r.Prompt.Length > 0 ? [ArtifactAttackPrefix + r.Attack] : [])
+                ? _campaign.Attacks.Where(a => a.IsBaseline).Select(a => a.Id).Concat(r.HasPrompt ? [ArtifactAttackPrefix + r.AttackId] : [])
                 : _campaign.Attacks.Select(a => a.Id);
             foreach (var target in _campaign.Targets)
             {
@@ -104,8 +110,9 @@ public sealed class CampaignRunner
         using var store = ResultStore.Open(Path.Combine(options.OutputDirectory, ResultStore.FileName), _services.Cipher);
         CheckResume(store, options);
         await PreflightAsync(cancellationToken);
-        Manifest.Write(options.OutputDirectory, _campaign, _judge, _services.Time);
+        Manifest.Write(options.OutputDirectory, _campaign, _judge, _services.Time, Sources);
         store.SetMeta("campaign_hash", _campaign.FileHash);
+        store.SetMeta(ArtifactIdsMeta, "method/attack_type");
 
         // Counting streams the plan once more: cheap next to a request, and the total is right even when cancelled.
         var planned = Plan().LongCount();
@@ -200,7 +207,8 @@ public sealed class CampaignRunner
             Domain = probe.Domain,
             Category = probe.Category,
             Task = probe.Task,
-            SourceLabel = probe.Recorded?.Jailbroken,
+            // A label judges the answer it was given for, never a new target's answer to the same prompt.
+            SourceLabel = probe.Replay ? null : probe.Recorded?.Jailbroken,
         };
 
         if (!_targets.TryGetValue(item.Target, out var client))
@@ -325,7 +333,24 @@ public sealed class CampaignRunner
         {
             throw new RunRefusedException(RefusalReason.CampaignChanged, "the campaign file changed since the run began (its SHA-256 differs): pass --force to resume anyway, or start a new run in another directory.");
         }
+
+        // Results stored as artifact:GCG would never match the plan's artifact:GCG/white_box: resuming would
+        // run every artifact again beside the old results. --force does not help; reports still read them.
+        if (store.GetMeta(ArtifactIdsMeta) is null && OldArtifactAttacks(store) is { Count: > 0 } old)
+        {
+            throw new RunRefusedException(RefusalReason.AttackIdsChanged, string.Create(CultureInfo.InvariantCulture,
+                $"{options.OutputDirectory} was written before artifact attack ids named the attack type ({string.Join(", ", old)} is now {string.Join(", ", old.Select(a => a + "/ATTACK_TYPE"))}, e.g. artifact:GCG/white_box): it cannot be resumed. Its results still report and grade; start the run again in another directory."));
+        }
     }
+
+    // The stored artifact attack ids without an attack type (artifact:GCG), which only older runs wrote.
+    private static List<string> OldArtifactAttacks(ResultStore store) =>
+        [.. store.CompletedKeys()
+            .Select(k => k.Split('|'))
+            .Where(parts => parts.Length >= 4 && parts[1].StartsWith(ArtifactAttackPrefix, StringComparison.Ordinal) && !parts[1].Contains('/', StringComparison.Ordinal))
+            .Select(parts => parts[1])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
 
     private async Task PreflightAsync(CancellationToken cancellationToken)
     {

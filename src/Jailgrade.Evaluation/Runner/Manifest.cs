@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Targets;
 using Jailgrade.Standard;
 
@@ -10,7 +11,7 @@ namespace Jailgrade.Evaluation.Runner;
 /// <summary>
 /// <c>manifest.json</c>: what produced the results — tool, standard and policy versions, the campaign
 /// file's hash, the judge and its prompt version, the targets' model ids and whether each honours the
-/// seed, the attacks with their transforms, and the seed. Written at the start of each run (a resume rewrites it).
+/// seed, the attacks with their transforms, the seed, and the probe sources (<see cref="SourceDescription"/>). Written at the start of each run (a resume rewrites it).
 /// </summary>
 public static class Manifest
 {
@@ -32,8 +33,11 @@ public static class Manifest
         return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider.SendsSeed;
     }
 
-    /// <summary>Writes the manifest and stores the calibration the campaign names, if any, as the directory's <c>calibration.json</c>.</summary>
-    public static void Write(string directory, Campaign campaign, IJudge judge, TimeProvider time)
+    /// <summary>
+    /// Writes the manifest; <paramref name="sources"/> describe what was graded (its <c>sources</c> section).
+    /// Stores the calibration the campaign names, if any, as the directory's <c>calibration.json</c>.
+    /// </summary>
+    public static void Write(string directory, Campaign campaign, IJudge judge, TimeProvider time, IReadOnlyList<SourceDescription>? sources = null)
     {
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(judge);
@@ -67,6 +71,21 @@ public static class Manifest
             json.WriteEndObject();
         }
 
+        // Which judgment gives the headline figure: recorded answers by their labels unless the campaign
+        // says otherwise (standard 7.2), answers the run sends by this judge.
+        json.WriteString("recorded_answers", RecordedLabels.Name(campaign.Judge.RecordedAnswers));
+        json.WriteStartObject("headline");
+        if (campaign.Probes.Any(p => p.Format == "jbb-artifacts" && !p.Replay))
+        {
+            json.WriteString("recorded", campaign.Judge.RecordedAnswers == RecordedAnswersJudge.Labels ? "source-labels" : judge.Id);
+        }
+
+        if (campaign.Targets.Count > 0)
+        {
+            json.WriteString("sent", judge.Id);
+        }
+
+        json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartArray("targets");
         foreach (var target in campaign.Targets)
@@ -95,6 +114,13 @@ public static class Manifest
 
             json.WriteEndArray();
             json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("sources");
+        foreach (var source in sources ?? [])
+        {
+            source.Write(json);
         }
 
         json.WriteEndArray();

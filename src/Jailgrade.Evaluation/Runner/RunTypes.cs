@@ -99,6 +99,9 @@ public enum RefusalReason
 
     /// <summary>Another run is writing to the same results directory.</summary>
     Busy,
+
+    /// <summary>The results were stored under artifact attack ids of an older version (<c>artifact:GCG</c>, now <c>artifact:GCG/white_box</c>).</summary>
+    AttackIdsChanged,
 }
 
 /// <summary>A run that cannot start: existing results without resume, a changed campaign, a failed preflight.</summary>

@@ -275,30 +275,8 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalseNega
     /// <summary>Share of refused examples called failures (0 without any).</summary>
     public double Specificity => Refused == 0 ? 0 : TrueNegatives / (double)Refused;
 
-    /// <summary>Judged examples.</summary>
-    public long Total => Jailbroken + Refused;
-
-    /// <summary>Share of judgments that agree with the label (0 without any).</summary>
-    public double Agreement => Total == 0 ? 0 : (TruePositives + TrueNegatives) / (double)Total;
-
-    /// <summary>
-    /// Cohen's kappa: agreement beyond what the judge's and the labels' own shares of successes give by
-    /// chance, <c>(po − pe) / (1 − pe)</c>. 0 when chance explains everything (pe = 1: one class only).
-    /// </summary>
-    public double Kappa
-    {
-        get
-        {
-            if (Total == 0)
-            {
-                return 0;
-            }
-
-            var n = (double)Total;
-            var chance = (((TruePositives + FalsePositives) * (double)Jailbroken) + ((TrueNegatives + FalseNegatives) * (double)Refused)) / (n * n);
-            return chance >= 1 ? 0 : (Agreement - chance) / (1 - chance);
-        }
-    }
+    /// <summary>The same counts as a <see cref="JudgeAgreement"/>: its agreement and Cohen's kappa.</summary>
+    public JudgeAgreement AsAgreement => new(TruePositives, FalsePositives, TrueNegatives, FalseNegatives);
 
     /// <summary>The counts plus another's.</summary>
     public ConfusionCounts Add(ConfusionCounts other) =>

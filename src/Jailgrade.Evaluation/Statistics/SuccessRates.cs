@@ -42,7 +42,11 @@ public sealed record BaselineComparison(
 /// (judged attempts and successes, standard 7.1) and its errors. The results store can produce these
 /// without reading a single result into memory.
 /// </summary>
-public sealed record RequestRow(string Target, string Attack, string Domain, string Probe, RequestOutcome Outcome, long Errors);
+public sealed record RequestRow(string Target, string Attack, string Domain, string Probe, RequestOutcome Outcome, long Errors)
+{
+    /// <summary>Whether the outcome counts the source's recorded labels rather than the judge's verdicts (never judge-corrected).</summary>
+    public bool JudgedByLabels { get; init; }
+}
 
 /// <summary>Every rate of a campaign's results.</summary>
 public sealed record RateTable(IReadOnlyList<RateCell> Cells, IReadOnlyList<BaselineComparison> Comparisons);
@@ -80,7 +84,10 @@ public static class SuccessRates
     {
         ArgumentNullException.ThrowIfNull(results);
         return [.. results.GroupBy(r => (r.Target, r.Attack, r.Probe)).Select(g => new RequestRow(
-            g.Key.Target, g.Key.Attack, g.First().Domain, g.Key.Probe, RequestOutcome.Of(g), g.LongCount(r => r.IsError)))];
+            g.Key.Target, g.Key.Attack, g.First().Domain, g.Key.Probe, RequestOutcome.Of(g), g.LongCount(r => r.IsError))
+        {
+            JudgedByLabels = g.Any(r => r.JudgedByLabel),
+        })];
     }
 
     /// <summary>
@@ -117,6 +124,8 @@ public static class SuccessRates
         var successes = requests.Sum(r => (long)r.Successes);
         var asr = attempts == 0 ? 0 : successes / (double)attempts;
         var ci = Interval95(requests, seed, target, attack, category, draws);
+        // Recorded labels are not a judge with an error rate to correct (standard 7.2).
+        calibration = all.Count > 0 && all.All(r => r.JudgedByLabels) ? null : calibration;
         // A domain is corrected by its own counts when it has enough labels, the pooled cell by the pooled counts.
         var correction = category == Overall ? calibration : calibration?.For(category);
         var corrected = correction is null ? (CorrectedInterval?)null : CorrectedInterval95(requests, ci, correction, seed, target, attack, category, draws);

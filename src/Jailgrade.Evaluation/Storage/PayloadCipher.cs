@@ -80,8 +80,16 @@ public static class PayloadKey
     /// <summary>The environment variable holding the key.</summary>
     public const string Variable = "JAILGRADE_KEY";
 
-    /// <summary>Resolves the key. <paramref name="getEnvironment"/> reads environment variables.</summary>
-    public static byte[] Resolve(Func<string, string?> getEnvironment, string configDirectory, string outputDirectory)
+    /// <summary>The key file's name in the configuration directory's <c>jailgrade</c> folder.</summary>
+    public const string FileName = "results.key";
+
+    /// <summary>
+    /// Resolves the key. <paramref name="getEnvironment"/> reads environment variables. Only a writer
+    /// (<paramref name="create"/>) makes a new key file, and says where through <paramref name="created"/>;
+    /// a reader without a key gets a <see cref="ResultsKeyException"/>, since a new key could never
+    /// read what an old one wrote.
+    /// </summary>
+    public static byte[] Resolve(Func<string, string?> getEnvironment, string configDirectory, string outputDirectory, bool create = true, Action<string>? created = null)
     {
         ArgumentNullException.ThrowIfNull(getEnvironment);
         if (getEnvironment(Variable) is { Length: > 0 } text)
@@ -93,24 +101,38 @@ public static class PayloadKey
             }
             catch (FormatException)
             {
-                throw new InvalidOperationException($"{Variable} is not base64.");
+                throw new ResultsKeyException($"{Variable} is not base64.");
             }
 
-            return key.Length == 32 ? key : throw new InvalidOperationException($"{Variable} must hold 32 bytes (base64), not {key.Length}.");
+            return key.Length == 32 ? key : throw new ResultsKeyException($"{Variable} must hold 32 bytes (base64), not {key.Length}.");
         }
 
         var directory = Path.GetFullPath(Path.Combine(configDirectory, "jailgrade"));
         var output = Path.GetFullPath(outputDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         if ((directory + Path.DirectorySeparatorChar).StartsWith(output, StringComparison.Ordinal))
         {
-            throw new InvalidOperationException("The results key would sit inside the output directory; set " + Variable + " or use another configuration directory.");
+            throw new ResultsKeyException("The results key would sit inside the output directory; set " + Variable + " or use another configuration directory.");
         }
 
-        var path = Path.Combine(directory, "results.key");
+        var path = Path.Combine(directory, FileName);
         if (File.Exists(path))
         {
-            var existing = Convert.FromBase64String(File.ReadAllText(path).Trim());
-            return existing.Length == 32 ? existing : throw new InvalidOperationException($"The key file {path} does not hold 32 bytes.");
+            byte[] existing;
+            try
+            {
+                existing = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            }
+            catch (FormatException)
+            {
+                throw new ResultsKeyException($"The key file {path} is not base64.");
+            }
+
+            return existing.Length == 32 ? existing : throw new ResultsKeyException($"The key file {path} does not hold 32 bytes.");
+        }
+
+        if (!create)
+        {
+            throw new ResultsKeyException($"no results key: {Variable} is not set and there is no key file {path}. Reading payloads needs the key that wrote them; set {Variable} to it.");
         }
 
         Directory.CreateDirectory(directory);
@@ -127,6 +149,10 @@ public static class PayloadKey
             writer.Write(Convert.ToBase64String(fresh));
         }
 
+        created?.Invoke(path);
         return fresh;
     }
 }
+
+/// <summary>A results key that is missing, malformed or not the one that wrote the results (exit 4, never a crash).</summary>
+public sealed class ResultsKeyException(string message) : Exception(message);

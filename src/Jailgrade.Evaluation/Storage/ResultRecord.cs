@@ -53,6 +53,15 @@ public sealed record ResultRecord
     /// <summary>A recorded source's own label (jailbroken), when there is one.</summary>
     public bool? SourceLabel { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="Success"/> is the source's recorded label rather than the campaign judge's
+    /// verdict (set when reading, never stored; <see cref="Judges.RecordedLabels"/>).
+    /// </summary>
+    public bool JudgedByLabel { get; init; }
+
+    /// <summary>The campaign judge's verdict when the headline is the source's label (set when reading, never stored).</summary>
+    public bool? JudgeSuccess { get; init; }
+
     /// <summary>HTTP attempts made, retries included (0 for recorded results and cache hits).</summary>
     public int Attempts { get; init; }
 

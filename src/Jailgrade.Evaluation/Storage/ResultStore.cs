@@ -22,6 +22,20 @@ public sealed class ResultStore : IDisposable
     private static readonly string InsertSql =
         $"INSERT OR IGNORE INTO results({Columns}, prompt, response) VALUES({string.Join(',', Enumerable.Repeat('?', 20))})";
 
+    /// <summary>The tables, exactly: a database read as evidence must have this schema and no other (<see cref="EvidenceFile"/>).</summary>
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS results(
+            target TEXT NOT NULL, attack TEXT NOT NULL, probe TEXT NOT NULL, sample INTEGER NOT NULL,
+            domain TEXT NOT NULL, category TEXT NOT NULL, task TEXT NOT NULL,
+            error_kind TEXT, error_message TEXT,
+            verdict TEXT, refused INTEGER, convincing INTEGER, specific INTEGER, success INTEGER, source_label INTEGER,
+            attempts INTEGER NOT NULL, latency_ms INTEGER NOT NULL, cached INTEGER NOT NULL,
+            prompt BLOB, response BLOB,
+            PRIMARY KEY(target, attack, probe, sample));
+        CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL);
+        """;
+
     private readonly SqliteConnection _connection;
     private readonly PayloadCipher? _cipher;
 
@@ -30,32 +44,68 @@ public sealed class ResultStore : IDisposable
     private readonly Lock _readGate = new();
     private SqliteConnection? _reader;
 
+    // For a store opened for reading: the private copy it reads, removed on dispose.
+    private string? _copyDirectory;
+
     private ResultStore(SqliteConnection connection, PayloadCipher? cipher)
     {
         _connection = connection;
         _cipher = cipher;
     }
 
-    /// <summary>Opens or creates the store. Without a cipher, payloads can be neither written nor read.</summary>
+    /// <summary>
+    /// Results that a run committed to its write-ahead log but had not yet checkpointed into the
+    /// database file when it stopped: read all the same (for a store opened with <see cref="OpenForReading"/>).
+    /// </summary>
+    public long PendingInWal { get; private set; }
+
+    /// <summary>
+    /// Opens a results database as evidence, for reports and grades: read-only, from a private checked
+    /// copy (<see cref="EvidenceFile"/>), creating, migrating and locking nothing. Throws
+    /// <see cref="CorruptEvidenceException"/> for a damaged or foreign database and
+    /// <see cref="ResultsKeyException"/> for a cipher whose key did not write it.
+    /// </summary>
+    public static ResultStore OpenForReading(string path, PayloadCipher? cipher)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist.", path);
+        }
+
+        var (connection, copy, pending) = EvidenceFile.OpenCopy(path);
+        var store = new ResultStore(connection, cipher) { _copyDirectory = copy, PendingInWal = pending };
+        try
+        {
+            if (cipher is not null && store.GetMeta("key_id") is { } known && known != cipher.KeyId)
+            {
+                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+            }
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
+        return store;
+    }
+
+    /// <summary>
+    /// Opens or creates the store for a run. An existing database is checked first (header, schema,
+    /// <c>quick_check</c>): a damaged one is refused (<see cref="CorruptEvidenceException"/>) rather than
+    /// resumed. Without a cipher, payloads can be neither written nor read.
+    /// </summary>
     public static ResultStore Open(string path, PayloadCipher? cipher)
     {
+        EvidenceFile.CheckBeforeWriting(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         Execute(connection, """
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=NORMAL;
             PRAGMA busy_timeout=5000;
-            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS results(
-                target TEXT NOT NULL, attack TEXT NOT NULL, probe TEXT NOT NULL, sample INTEGER NOT NULL,
-                domain TEXT NOT NULL, category TEXT NOT NULL, task TEXT NOT NULL,
-                error_kind TEXT, error_message TEXT,
-                verdict TEXT, refused INTEGER, convincing INTEGER, specific INTEGER, success INTEGER, source_label INTEGER,
-                attempts INTEGER NOT NULL, latency_ms INTEGER NOT NULL, cached INTEGER NOT NULL,
-                prompt BLOB, response BLOB,
-                PRIMARY KEY(target, attack, probe, sample));
-            CREATE TABLE IF NOT EXISTS cache(hash TEXT PRIMARY KEY, response BLOB NOT NULL);
             """);
+        Execute(connection, Schema);
         var store = new ResultStore(connection, cipher);
         if (cipher is not null)
         {
@@ -67,7 +117,7 @@ public sealed class ResultStore : IDisposable
             else if (known != cipher.KeyId)
             {
                 connection.Dispose();
-                throw new InvalidOperationException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
             }
         }
 
@@ -296,13 +346,17 @@ public sealed class ResultStore : IDisposable
     /// The same rows as <see cref="SuccessRates.Rows"/> over <see cref="ReadAll"/>; an attempt is a result
     /// that is no error and was judged (<see cref="RequestOutcome.IsAttempt"/>, standard 7.1).
     /// </summary>
-    public IReadOnlyList<RequestRow> ReadRequestRows()
+    public IReadOnlyList<RequestRow> ReadRequestRows(Func<string, bool>? labelsJudge = null)
     {
+        // Both judgments per request; the caller's rule picks the headline one (standard 7.2). A request
+        // whose answers carry labels is judged by them; recorded requests have one answer each.
         const string Sql = """
             SELECT target, attack, MIN(domain), probe,
                    SUM(error_kind IS NULL AND success IS NOT NULL),
                    SUM(error_kind IS NULL AND success = 1),
-                   SUM(error_kind IS NOT NULL)
+                   SUM(error_kind IS NOT NULL),
+                   SUM(error_kind IS NULL AND source_label IS NOT NULL),
+                   SUM(error_kind IS NULL AND source_label = 1)
             FROM results GROUP BY target, attack, probe ORDER BY target, attack, probe
             """;
         var db = _connection.Handle!;
@@ -316,10 +370,18 @@ public sealed class ResultStore : IDisposable
                 int step;
                 while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
                 {
+                    var target = Shared(statement, 0, names)!;
+                    var labelled = raw.sqlite3_column_int(statement, 7);
+                    var byLabel = labelled > 0 && labelsJudge?.Invoke(target) == true;
+                    var outcome = byLabel
+                        ? new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 8), Attempts: labelled)
+                        : new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4));
                     rows.Add(new RequestRow(
-                        Shared(statement, 0, names)!, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!,
-                        new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4)),
-                        raw.sqlite3_column_int64(statement, 6)));
+                        target, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!, outcome,
+                        raw.sqlite3_column_int64(statement, 6))
+                    {
+                        JudgedByLabels = byLabel,
+                    });
                 }
 
                 if (step != raw.SQLITE_DONE)
@@ -330,6 +392,72 @@ public sealed class ResultStore : IDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>Every (target, attack) with an answer that carries a source's label.</summary>
+    public IReadOnlyList<(string Target, string Attack)> ReadLabelledPairs()
+    {
+        const string Sql = "SELECT DISTINCT target, attack FROM results WHERE source_label IS NOT NULL ORDER BY target, attack";
+        var db = _connection.Handle!;
+        var pairs = new List<(string, string)>();
+        lock (_gate)
+        {
+            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+            using (statement)
+            {
+                int step;
+                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    pairs.Add((Text(statement, 0)!, Text(statement, 1)!));
+                }
+
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+            }
+        }
+
+        return pairs;
+    }
+
+    /// <summary>
+    /// The campaign judge's agreement with the recorded labels, per (target, attack), over answers that
+    /// both judged (errors, unlabelled answers, answers the judge could not rate and recorded attempts
+    /// without a response, which the judge never saw, left out).
+    /// </summary>
+    public IReadOnlyList<LabelComparison> ReadLabelAgreement()
+    {
+        const string Sql = """
+            SELECT target, attack,
+                   SUM(source_label = 1 AND success = 1), SUM(source_label = 0 AND success = 1),
+                   SUM(source_label = 0 AND success = 0), SUM(source_label = 1 AND success = 0)
+            FROM results WHERE error_kind IS NULL AND source_label IS NOT NULL AND success IS NOT NULL AND verdict <> 'NoResponse'
+            GROUP BY target, attack ORDER BY target, attack
+            """;
+        var db = _connection.Handle!;
+        var comparisons = new List<LabelComparison>();
+        lock (_gate)
+        {
+            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+            using (statement)
+            {
+                int step;
+                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    comparisons.Add(new LabelComparison(Text(statement, 0)!, Text(statement, 1)!, new JudgeAgreement(
+                        raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int64(statement, 3),
+                        raw.sqlite3_column_int64(statement, 4), raw.sqlite3_column_int64(statement, 5))));
+                }
+
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+            }
+        }
+
+        return comparisons;
     }
 
     /// <summary>A cached response for a content hash, or null. Reads on its own connection, so lookups never wait for a commit.</summary>
@@ -359,7 +487,24 @@ public sealed class ResultStore : IDisposable
     public void Dispose()
     {
         _reader?.Dispose();
+        if (_copyDirectory is null)
+        {
+            // A writer leaves no committed result in the log: a reader that may not write could not see it.
+            try
+            {
+                Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+            }
+            catch (SqliteException)
+            {
+                // Busy or read-only: the log stays, and readers fold it in from their copy.
+            }
+        }
+
         _connection.Dispose();
+        if (_copyDirectory is not null)
+        {
+            EvidenceFile.Delete(_copyDirectory);
+        }
     }
 
     private byte[] Seal(string text, string context) =>

@@ -55,6 +55,12 @@ public class RunSummaryWriterTests
     }
 
     [Fact]
+    public void Human_SaysHowManyRequestsEachPairedTestUsed()
+    {
+        Write(SummaryFormat.Human).Split('\n').ShouldContain("Paired requests per test: t roleplay 10.");
+    }
+
+    [Fact]
     public void Human_WithoutCalibration_ShowsTheJudgedRate()
     {
         var roleplay = Write(SummaryFormat.Human).Split('\n').Single(l => l.Contains("│ roleplay │", StringComparison.Ordinal));

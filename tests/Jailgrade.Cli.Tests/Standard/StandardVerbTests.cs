@@ -75,12 +75,4 @@ public class StandardVerbTests
         result.Stdout.ShouldStartWith("jailgrade 0.1.0");
         result.Stdout.ShouldContain("(JG 1.0)");
     }
-
-    [Fact]
-    public async Task NoVerb_IsAUsageError()
-    {
-        var result = await CliRun.RunAsync();
-        result.ExitCode.ShouldBe(2);
-        result.Stderr.ShouldContain("Run 'jailgrade --help'");
-    }
 }

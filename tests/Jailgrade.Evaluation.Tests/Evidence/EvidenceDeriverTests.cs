@@ -83,7 +83,7 @@ public class EvidenceDeriverTests
         var assessor = Assessor("AC:L,AR:N,EX:P,DP:G,UP:2");
 
         var error = Should.Throw<InvalidOperationException>(() => EvidenceDeriver.Derive(keywordOnly, "t", "a", seed: 1, assessor));
-        error.Message.ShouldContain("FD for CY");
+        error.Message.ShouldContain("FD for every graded domain (FR, HT, CY)");
 
         var withFd = Assessor("AC:L,AR:N,EX:P,DP:G,UP:2,FD:M");
         EvidenceDeriver.Derive(keywordOnly, "t", "a", seed: 1, withFd).Highest!.Vector.ToString().ShouldContain("FD:M");

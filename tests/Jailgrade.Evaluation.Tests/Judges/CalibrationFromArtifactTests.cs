@@ -26,7 +26,7 @@ public class CalibrationFromArtifactTests
         result.Specificity.ShouldBe(28 / 40.0, 1e-12);
         result.Agreement.ShouldBe(64 / 80.0, 1e-12);
         // The judge says success 48 times, the labels 40: chance agreement (48·40 + 32·40) / 6400 = 0.5, kappa (0.8 − 0.5) / 0.5.
-        result.Kappa.ShouldBe(0.6, 1e-12);
+        result.Kappa!.Value.ShouldBe(0.6, 1e-12);
     }
 
     [Fact]

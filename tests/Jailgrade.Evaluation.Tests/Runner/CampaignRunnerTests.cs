@@ -143,7 +143,7 @@ public class CampaignRunnerTests
 
         temp.Results(withPayloads: true).ShouldContain(r => r.Prompt!.Contains("Pretend you are DAN", StringComparison.Ordinal));
         using var wrong = new PayloadCipher(new byte[32]);
-        Should.Throw<InvalidOperationException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("another results key");
+        Should.Throw<ResultsKeyException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("another results key");
     }
 
     [Fact]
@@ -188,8 +188,8 @@ public class CampaignRunnerTests
         var results = temp.Results(withPayloads: true);
         results.ShouldAllBe(r => r.Target == "mock");
         results.Count(r => r.Attack == "baseline").ShouldBe(4);
-        results.Count(r => r.Attack == "artifact:PAIR").ShouldBe(3, "the artifact without a prompt is not replayed");
-        results.Single(r => r.Attack == "artifact:PAIR" && r.Prompt!.Contains("security tester", StringComparison.Ordinal)).Success.ShouldBe(true);
+        results.Count(r => r.Attack == "artifact:PAIR/black_box").ShouldBe(3, "the artifact without a prompt is not replayed");
+        results.Single(r => r.Attack == "artifact:PAIR/black_box" && r.Prompt!.Contains("security tester", StringComparison.Ordinal)).Success.ShouldBe(true);
     }
 
     [Fact]
@@ -235,13 +235,14 @@ public class CampaignRunnerTests
 
         summary.Stored.ShouldBe(4);
         var results = temp.Results();
-        results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR");
+        results.ShouldAllBe(r => r.Target == "fictional-model-7b" && r.Attack == "artifact:PAIR/black_box");
         results.Count(r => r.SourceLabel == true).ShouldBe(2);
         results.Count(r => r.Success == true).ShouldBe(2);
         using var summaryJson = System.Text.Json.JsonDocument.Parse(Jailgrade.Evaluation.Reports.ReportWriter.Json(Jailgrade.Evaluation.Reports.ResultsDirectory.Load(temp.Output)));
-        var labels = summaryJson.RootElement.GetProperty("source_labels")[0];
-        labels.GetProperty("source_rate").GetDouble().ShouldBe(0.5, "the artifact states an attack success rate of 0.5");
-        labels.GetProperty("judge_agreement").GetDouble().ShouldBe(1.0);
+        summaryJson.RootElement.GetProperty("overall")[0].GetProperty("asr").GetDouble().ShouldBe(0.5, "the artifact states an attack success rate of 0.5");
+        var labels = summaryJson.RootElement.GetProperty("recorded_labels").GetProperty("comparisons")[0];
+        labels.GetProperty("compared").GetInt32().ShouldBe(3, "the attempt without a response was never judged");
+        labels.GetProperty("agreement").GetDouble().ShouldBe(1.0);
     }
 }
 

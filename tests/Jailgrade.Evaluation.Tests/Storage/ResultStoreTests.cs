@@ -91,7 +91,7 @@ public sealed class ResultStoreTests : IDisposable
         }
 
         using var other = new PayloadCipher(new byte[32]);
-        var refused = Should.Throw<InvalidOperationException>(() => ResultStore.Open(DatabasePath, other));
+        var refused = Should.Throw<ResultsKeyException>(() => ResultStore.Open(DatabasePath, other));
         refused.Message.ShouldContain(_cipher.KeyId);
     }
 

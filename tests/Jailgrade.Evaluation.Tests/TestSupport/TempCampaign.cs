@@ -33,14 +33,18 @@ internal sealed class TempCampaign : IDisposable
     public CampaignRunner Runner(IDictionary<string, string>? environment = null, PayloadCipher? cipher = null, IProgress<RunProgress>? progress = null)
     {
         var campaign = Load();
-        return new CampaignRunner(campaign, ProbeLoader.Load(campaign, EvaluationRegistry.Default), EvaluationRegistry.Default, new RunnerServices
+        var loaded = ProbeLoader.LoadSources(campaign, EvaluationRegistry.Default);
+        return new CampaignRunner(campaign, loaded.Probes, EvaluationRegistry.Default, new RunnerServices
         {
             Http = Targets.Http,
             Time = TimeProvider.System,
             Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
             Cipher = cipher ?? new PayloadCipher(Key),
             Progress = progress,
-        });
+        })
+        {
+            Sources = loaded.Sources,
+        };
     }
 
     public Task<RunSummary> RunAsync(bool resume = false, bool force = false, bool noCache = false, IDictionary<string, string>? environment = null, int? parallelism = null, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default) =>

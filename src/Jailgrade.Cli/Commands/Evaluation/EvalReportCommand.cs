@@ -46,7 +46,7 @@ internal sealed class EvalReportCommand(CliContext context)
         };
         if (includePayloads)
         {
-            using var cipher = EvaluationSupport.Cipher(context, directory);
+            using var cipher = EvaluationSupport.Cipher(context, directory, create: false);
             if (cipher is null)
             {
                 return ExitCode.IoError;
@@ -63,7 +63,7 @@ internal sealed class EvalReportCommand(CliContext context)
 
     private static string Payloads(string directory, PayloadCipher cipher, bool html)
     {
-        using var store = ResultStore.Open(Path.Combine(directory, ResultStore.FileName), cipher);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher);
         var text = new StringBuilder(html ? "<h2>Successful attempts (payloads)</h2>\n" : "\n## Successful attempts (payloads)\n\n");
         foreach (var r in store.ReadAll(withPayloads: true).Where(r => r.Success == true))
         {

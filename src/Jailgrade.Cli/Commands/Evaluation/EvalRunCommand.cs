@@ -24,7 +24,7 @@ internal sealed class EvalRunCommand(CliContext context)
         var resume = new Option<bool>("--resume") { Description = "Finish a run that stopped (Ctrl+C, kill, crash): only keys without a result run." };
         var force = new Option<bool>("--force") { Description = "Resume even though the campaign file changed since the run began." };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor fill the response cache." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (requests per target, token estimate, budgets) and send nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (requests per target, attack and domain, token estimate, budgets) and send nothing." };
         var output = new Option<string?>("--out") { Description = "The results directory (default: the campaign's 'output').", HelpName = "dir" };
         var json = new Option<bool>("--json") { Description = "Write the closing summary as one JSON object; same as --format json." };
         var format = new Option<string?>("--format")
@@ -60,21 +60,23 @@ internal sealed class EvalRunCommand(CliContext context)
 
     public async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
-        var (campaign, probes, failure) = EvaluationSupport.Load(context, settings.Campaign);
-        if (campaign is null)
+        var (campaign, loaded, failure) = EvaluationSupport.LoadSources(context, settings.Campaign);
+        if (campaign is null || loaded is null)
         {
             return (int)failure;
         }
+
+        var probes = loaded.Probes;
 
         EvaluationSupport.WarnUnseededTargets(context, campaign);
 
         var outputDirectory = EvaluationSupport.OutputDirectory(campaign, settings.Out);
         if (settings.DryRun)
         {
-            return (int)DryRun(campaign, probes);
+            return (int)DryRun(campaign, loaded, settings.Format ?? SummaryFormat.Tsv);
         }
 
-        using var cipher = EvaluationSupport.Cipher(context, outputDirectory);
+        using var cipher = EvaluationSupport.Cipher(context, outputDirectory, create: true);
         if (cipher is null)
         {
             return (int)ExitCode.IoError;
@@ -92,7 +94,10 @@ internal sealed class EvalRunCommand(CliContext context)
                 Environment = context.Environment,
                 Cipher = cipher,
                 Progress = progress,
-            });
+            })
+            {
+                Sources = loaded.Sources,
+            };
             summary = await runner.RunAsync(new RunOptions
             {
                 OutputDirectory = outputDirectory,
@@ -104,7 +109,7 @@ internal sealed class EvalRunCommand(CliContext context)
         catch (RunRefusedException e)
         {
             await context.Error.WriteLineAsync($"jailgrade: {e.Message}");
-            return (int)(e.Reason is RefusalReason.ExistingResults or RefusalReason.CampaignChanged ? ExitCode.UsageError
+            return (int)(e.Reason is RefusalReason.ExistingResults or RefusalReason.CampaignChanged or RefusalReason.AttackIdsChanged ? ExitCode.UsageError
                 : e.Reason == RefusalReason.MissingKey ? ExitCode.InvalidInput : ExitCode.IoError);
         }
         finally
@@ -121,35 +126,129 @@ internal sealed class EvalRunCommand(CliContext context)
         }
 
         WriteSummary(outputDirectory, summary, settings.Format ?? (context.OutputIsTerminal ? SummaryFormat.Human : SummaryFormat.Tsv));
+
+        // Said again under the table: the attack arm has fewer requests than the baseline, and why.
+        foreach (var source in loaded.Sources.Where(s => s.NoPrompt.Count > 0))
+        {
+            context.Error.WriteLine("Note: " + ProbeLoader.NoPromptNote(source));
+        }
+
         return (int)(summary.Complete ? ExitCode.Success : ExitCode.Incomplete);
     }
 
-    private ExitCode DryRun(Campaign campaign, IReadOnlyList<Probe> probes)
+    private ExitCode DryRun(Campaign campaign, LoadedProbes loaded, SummaryFormat format)
     {
         // Nothing is sent or stored: the runner is built only to produce the plan.
         using var http = new HttpClient();
         using var cipher = new Jailgrade.Evaluation.Storage.PayloadCipher(new byte[32]);
-        var runner = new CampaignRunner(campaign, probes, EvaluationRegistry.Default, new RunnerServices
+        var runner = new CampaignRunner(campaign, loaded.Probes, EvaluationRegistry.Default, new RunnerServices
         {
             Http = http,
             Time = context.Time,
             Environment = name => context.Environment(name) ?? "(not set)",
             Cipher = cipher,
         });
-        var byTarget = runner.Plan().GroupBy(i => i.Target).ToDictionary(g => g.Key, g => g.ToList());
-        var texts = probes.ToDictionary(p => p.Id, p => p.Text.Length);
-        context.Out.WriteLine("target\titems\test_tokens\tmax_requests\tbudget");
-        foreach (var (target, items) in byTarget.OrderBy(x => x.Key, StringComparer.Ordinal))
+        var probes = loaded.Probes.ToDictionary(p => p.Id);
+        var targets = campaign.Targets.ToDictionary(t => t.Id);
+
+        // Recorded items (a finished artifact's target is the model it attacked, not one of ours) send nothing: no tokens.
+        long? Tokens(WorkItem item) => targets.TryGetValue(item.Target, out var spec) ? (probes[item.Probe].Text.Length / 4) + 50 + spec.MaxTokens : null;
+        var rows = runner.Plan()
+            .GroupBy(i => (i.Target, i.Attack, probes[i.Probe].Domain))
+            .Select(g => new PlanRow(g.Key.Target, g.Key.Attack, g.Key.Domain, g.LongCount(), targets.ContainsKey(g.Key.Target) ? g.Sum(i => Tokens(i)!.Value) : null))
+            .OrderBy(r => r.Target, StringComparer.Ordinal).ThenBy(r => r.Attack, StringComparer.Ordinal).ThenBy(r => r.Domain, StringComparer.Ordinal)
+            .ToList();
+        var budgets = rows.GroupBy(r => r.Target).Select(g =>
         {
-            var spec = campaign.Targets.FirstOrDefault(t => t.Id == target);
-            var tokens = items.Sum(i => (long)(texts[i.Probe] / 4) + 50 + (spec?.MaxTokens ?? 0));
-            var budget = spec?.MaxRequests is { } max ? (items.Count <= max ? "ok" : "OVER") : "none";
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target}\t{items.Count}\t{tokens}\t{spec?.MaxRequests?.ToString(CultureInfo.InvariantCulture) ?? "-"}\t{(spec is null ? "recorded" : budget)}"));
+            var spec = targets.GetValueOrDefault(g.Key);
+            var requests = g.Sum(r => r.Requests);
+            var budget = spec is null ? "recorded" : spec.MaxRequests is { } max ? (requests <= max ? "ok" : "OVER") : "none";
+            return (Target: g.Key, Requests: requests, Tokens: spec is null ? (long?)null : g.Sum(r => r.Tokens ?? 0), spec?.MaxRequests, Budget: budget);
+        }).ToList();
+
+        if (format == SummaryFormat.Json)
+        {
+            WriteDryRunJson(rows, budgets, loaded.Sources);
+        }
+        else
+        {
+            context.Out.WriteLine("target\tattack\tdomain\trequests\test_tokens");
+            foreach (var row in rows)
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{row.Target}\t{row.Attack}\t{row.Domain}\t{row.Requests}\t{row.Tokens?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
+            }
+
+            context.Out.WriteLine();
+            context.Out.WriteLine("target\titems\test_tokens\tmax_requests\tbudget");
+            foreach (var (target, requests, tokens, max, budget) in budgets)
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target}\t{requests}\t{tokens?.ToString(CultureInfo.InvariantCulture) ?? "-"}\t{max?.ToString(CultureInfo.InvariantCulture) ?? "-"}\t{budget}"));
+            }
         }
 
-        context.Error.WriteLine("Token estimate: prompt characters / 4 + 50 per request for the template, plus max_tokens for the answer; retries and rubric-judge calls come on top.");
+        context.Error.WriteLine("Token estimate: prompt characters / 4 + 50 per request for the template, plus max_tokens for the answer; retries and rubric-judge calls come on top. Recorded items send nothing and show '-'.");
         return ExitCode.Success;
     }
+
+    private void WriteDryRunJson(List<PlanRow> rows, IEnumerable<(string Target, long Requests, long? Tokens, long? MaxRequests, string Budget)> budgets, IReadOnlyList<SourceDescription> sources)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("plan");
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("target", row.Target);
+                json.WriteString("attack", row.Attack);
+                json.WriteString("domain", row.Domain);
+                json.WriteNumber("requests", row.Requests);
+                json.WriteBoolean("recorded", row.Tokens is null);
+                WriteNumberOrNull(json, "est_tokens", row.Tokens);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("targets");
+            foreach (var (target, requests, tokens, max, budget) in budgets)
+            {
+                json.WriteStartObject();
+                json.WriteString("target", target);
+                json.WriteNumber("requests", requests);
+                WriteNumberOrNull(json, "est_tokens", tokens);
+                WriteNumberOrNull(json, "max_requests", max);
+                json.WriteString("budget", budget);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("sources");
+            foreach (var source in sources)
+            {
+                source.Write(json);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteNumberOrNull(System.Text.Json.Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private sealed record PlanRow(string Target, string Attack, string Domain, long Requests, long? Tokens);
 
     // From request rows, not results: the summary's memory grows with requests, however many samples each has.
     private void WriteSummary(string outputDirectory, RunSummary summary, SummaryFormat format)

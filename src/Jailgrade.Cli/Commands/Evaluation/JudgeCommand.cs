@@ -123,7 +123,7 @@ internal sealed class JudgeCalibrateCommand(CliContext context)
         }
 
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"judge {result.JudgeId} {result.JudgeVersion}: {result.Judged} judged, {result.Unjudged} unjudged; agreement {result.Agreement:0.000}, sensitivity {result.Sensitivity:0.000}, specificity {result.Specificity:0.000}, kappa {result.Kappa:0.00} (TP {result.TruePositives}, FN {result.FalseNegatives}, TN {result.TrueNegatives}, FP {result.FalsePositives})"));
+            $"judge {result.JudgeId} {result.JudgeVersion}: {result.Judged} judged, {result.Unjudged} unjudged; agreement {result.Agreement:0.000}, sensitivity {result.Sensitivity:0.000}, specificity {result.Specificity:0.000}, kappa {(result.Kappa is { } kappa ? kappa.ToString("0.00", CultureInfo.InvariantCulture) : "n/a")} (TP {result.TruePositives}, FN {result.FalseNegatives}, TN {result.TrueNegatives}, FP {result.FalsePositives})"));
         foreach (var (domain, counts) in result.DomainsWithEnoughLabels)
         {
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

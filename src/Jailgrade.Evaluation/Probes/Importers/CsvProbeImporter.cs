@@ -9,7 +9,7 @@ public abstract class CsvProbeImporter : IProbeImporter
     public abstract string Id { get; }
 
     /// <inheritdoc />
-    public string Version => "1";
+    public virtual string Version => "1";
 
     /// <inheritdoc />
     public abstract string Description { get; }
@@ -19,6 +19,9 @@ public abstract class CsvProbeImporter : IProbeImporter
 
     /// <inheritdoc />
     public virtual bool HasCategories => true;
+
+    /// <summary>The column of HarmBench's multimodal file naming the image a behavior refers to.</summary>
+    public const string ImageColumn = "ImageFileName";
 
     /// <summary>The columns the format must have, each non-empty in every row (others are ignored).</summary>
     protected abstract IReadOnlyList<string> RequiredColumns { get; }
@@ -77,10 +80,13 @@ public abstract class CsvProbeImporter : IProbeImporter
 
             var probe = Map(name => header.IndexOf(name) is var i and >= 0 ? fields[i].Text : "", row, rows.Current.Line);
             var category = CategoryColumn is { } name ? header.IndexOf(name) : -1;
+            var image = header.IndexOf(ImageColumn) is var imageAt and >= 0 && !string.IsNullOrWhiteSpace(fields[imageAt].Text) ? fields[imageAt] : (CsvField?)null;
             probes.Add(probe with
             {
                 Column = fields[0].Column,
                 CategoryPosition = category >= 0 ? fields[category].Position : null,
+                Image = image?.Text,
+                ImagePosition = image?.Position,
             });
         }
 
@@ -149,6 +155,9 @@ public sealed class JailbreakBenchImporter : CsvProbeImporter
     public override string Id => "jbb";
 
     /// <inheritdoc />
+    public override string Version => "2";
+
+    /// <inheritdoc />
     public override string Description => "JailbreakBench behaviors CSV; Goal is the request, Behavior the task, Category maps to a JG domain.";
 
     /// <inheritdoc />
@@ -163,10 +172,17 @@ public sealed class JailbreakBenchImporter : CsvProbeImporter
     /// <inheritdoc />
     protected override ImportedProbe Map(Func<string, string> field, int row, int line)
     {
-        var index = field("Index");
+        // The dataset's first column held pandas' index, unnamed, before it was named "Index".
+        var index = field("Index") is { Length: > 0 } named ? named : field("");
         var id = string.IsNullOrEmpty(index) ? row.ToString(CultureInfo.InvariantCulture) : index;
-        return new ImportedProbe(id, field("Behavior"), field("Category"), null, field("Goal"), line);
+
+        // The task is the behavior's number, as the artifacts' index gives it (both count from 0), not its wording.
+        var number = int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : row - 1;
+        return new ImportedProbe(id, TaskOf(number), field("Category"), null, field("Goal"), line);
     }
+
+    /// <summary>The task of JBB-Behaviors behavior <paramref name="index"/> (from 0: the CSV's <c>Index</c>, the artifacts' <c>index</c>).</summary>
+    internal static string TaskOf(int index) => "jbb-" + index.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>AdvBench harmful behaviors CSV: <c>goal, target</c>; no categories, so the entry's <c>domain</c> gives one.</summary>

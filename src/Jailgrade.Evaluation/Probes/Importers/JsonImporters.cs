@@ -53,18 +53,21 @@ public sealed class JsonlImporter : IProbeImporter
 }
 
 /// <summary>
-/// JailbreakBench attack artifacts (JSON): <c>parameters</c> (method, model_name, attack_success_rate, …)
-/// and <c>jailbreaks</c> (index, goal, behavior, category, prompt, response, jailbroken). Finished
-/// results: graded and reproduced without re-running, or with <c>replay: true</c> their prompts are
-/// sent to the campaign's targets.
+/// JailbreakBench attack artifacts (JSON): <c>parameters</c> (method, model, attack_type,
+/// attack_success_rate, evaluation_llm_provider, method_parameters, …) and <c>jailbreaks</c> (index,
+/// goal, behavior, category, prompt, response, jailbroken, …). Finished results: graded and reproduced
+/// without re-running, or with <c>replay: true</c> their prompts are sent to the campaign's targets.
 /// </summary>
 public sealed class JailbreakBenchArtifactImporter : IProbeImporter
 {
+    // Where an artifact may name the judge behind its labels, in the order they are tried.
+    private static readonly string[][] JudgeKeys = [["judge"], ["judge_model"], ["method_parameters", "judge-model"], ["method_parameters", "judge_model"], ["method_parameters", "judge"]];
+
     /// <inheritdoc />
     public string Id => "jbb-artifacts";
 
     /// <inheritdoc />
-    public string Version => "1";
+    public string Version => "2";
 
     /// <inheritdoc />
     public string Description => "JailbreakBench attack artifact JSON; recorded prompts, responses and labels, or replayed prompts.";
@@ -82,29 +85,26 @@ public sealed class JailbreakBenchArtifactImporter : IProbeImporter
         var root = json.Object(json.Root, "", "the file");
         var jailbreaks = json.Optional(root, "", "jailbreaks", JsonValueKind.Array, "a list of jailbreaks [...]")
             ?? throw json.Error("", "missing \"jailbreaks\" (expected a list of jailbreaks [...])");
-        var parameters = json.Optional(root, "", "parameters", JsonValueKind.Object, "a JSON object {...}") ?? default;
-        var model = json.OptionalString(parameters, "/parameters", "model_name") ?? json.OptionalString(parameters, "/parameters", "model") ?? "unknown-model";
-        var method = json.OptionalString(parameters, "/parameters", "method") ?? "unknown-method";
+        var artifact = Parameters(json, root);
         var probes = new List<ImportedProbe>();
         var position = 0;
         foreach (var element in jailbreaks.EnumerateArray())
         {
             var at = JsonSource.Child("/jailbreaks", position.ToString(CultureInfo.InvariantCulture));
             var entry = json.Object(element, at, $"jailbreak {position + 1}");
-            var index = position++;
-            if (json.Optional(entry, at, "index", JsonValueKind.Number, "a whole number from 0") is { } i)
-            {
-                var indexAt = JsonSource.Child(at, "index");
-                index = i.TryGetInt32(out var n) && n >= 0 ? n : throw json.Error(indexAt, $"bad value {JsonSource.Show(i)} for {JsonSource.Name(indexAt)} (expected a whole number from 0)");
-            }
-
+            var index = Index(json, entry, at) ?? position;
+            position++;
             var goal = json.RequiredString(entry, at, "goal");
-            var behavior = json.OptionalString(entry, at, "behavior") ?? index.ToString(CultureInfo.InvariantCulture);
             var category = json.OptionalString(entry, at, "category");
             var label = json.OptionalBoolean(entry, at, "jailbroken");
-            var recorded = new RecordedAttempt(model, method, json.OptionalString(entry, at, "prompt") ?? "", json.OptionalString(entry, at, "response"), label);
+            var recorded = new RecordedAttempt(artifact.Model, artifact.Method, json.OptionalString(entry, at, "prompt") ?? "", json.OptionalString(entry, at, "response"), label)
+            {
+                AttackType = artifact.AttackType,
+            };
             var (line, column) = json.PositionOf(at);
-            probes.Add(new ImportedProbe(index.ToString(CultureInfo.InvariantCulture), behavior, category, null, goal, line)
+
+            // The task is the behavior's number, not its wording: files spell one behavior differently.
+            probes.Add(new ImportedProbe(index.ToString(CultureInfo.InvariantCulture), JailbreakBenchImporter.TaskOf(index), category, null, goal, line)
             {
                 Recorded = recorded,
                 Column = column,
@@ -113,6 +113,16 @@ public sealed class JailbreakBenchArtifactImporter : IProbeImporter
         }
 
         return probes;
+    }
+
+    /// <summary>
+    /// What an artifact file says of itself: the model attacked, the method and attack type, and where its
+    /// labels come from (the judge named in its parameters, else "unknown").
+    /// </summary>
+    public static ArtifactParameters ReadParameters(string path)
+    {
+        var json = JsonSource.Parse(Path.GetFileName(path), File.ReadAllText(path));
+        return Parameters(json, json.Object(json.Root, "", "the file"));
     }
 
     /// <summary>The attack success rate the artifact states in its parameters, when it does.</summary>
@@ -124,4 +134,59 @@ public sealed class JailbreakBenchArtifactImporter : IProbeImporter
             ? value
             : null;
     }
+
+    private static ArtifactParameters Parameters(JsonSource json, JsonElement root)
+    {
+        var parameters = json.Optional(root, "", "parameters", JsonValueKind.Object, "a JSON object {...}") ?? default;
+
+        // The published files say "model"; JailbreakBench's reader takes model_name, and older copies use it.
+        var model = json.OptionalString(parameters, "/parameters", "model") ?? json.OptionalString(parameters, "/parameters", "model_name") ?? "unknown-model";
+        var judge = JudgeKeys.Select(path => Text(parameters, path)).FirstOrDefault(j => j is not null);
+        return new ArtifactParameters(
+            model,
+            json.OptionalString(parameters, "/parameters", "method") ?? "unknown-method",
+            json.OptionalString(parameters, "/parameters", "attack_type"),
+            new LabelProvenance(
+                judge ?? LabelProvenance.Unknown,
+                Text(parameters, ["evaluation_llm_provider"]),
+                Text(parameters, ["evaluation_date"])));
+    }
+
+    // A string at a path of members, or null when any step is missing or not the right kind.
+    private static string? Text(JsonElement element, string[] path)
+    {
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return null;
+            }
+        }
+
+        return element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } text ? text : null;
+    }
+
+    // A whole number from 0, or the same number written as a string ("12"), as some published files have it.
+    private static int? Index(JsonSource json, JsonElement entry, string at)
+    {
+        if (!entry.TryGetProperty("index", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var indexAt = JsonSource.Child(at, "index");
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt32(out var n) && n >= 0 => n,
+            JsonValueKind.String when int.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
+            _ => throw json.Error(indexAt, $"bad value {JsonSource.Show(value)} for {JsonSource.Name(indexAt)} (expected a whole number from 0)"),
+        };
+    }
 }
+
+/// <summary>What a JailbreakBench artifact file says of itself.</summary>
+/// <param name="Model">The model attacked (<c>parameters.model</c>).</param>
+/// <param name="Method">The attack method (<c>parameters.method</c>).</param>
+/// <param name="AttackType">The attack type (<c>parameters.attack_type</c>), when given.</param>
+/// <param name="Labels">Where the <c>jailbroken</c> labels come from.</param>
+public sealed record ArtifactParameters(string Model, string Method, string? AttackType, LabelProvenance Labels);

@@ -15,14 +15,22 @@ internal static class EvaluationSupport
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
 
-    /// <summary>The results key, or null after reporting why there is none.</summary>
-    public static PayloadCipher? Cipher(CliContext context, string outputDirectory)
+    /// <summary>
+    /// The results key, or null after reporting why there is none. Only a writer (<paramref name="create"/>)
+    /// makes a new key, and says once where it is and what losing it costs.
+    /// </summary>
+    public static PayloadCipher? Cipher(CliContext context, string outputDirectory, bool create)
     {
         try
         {
-            return new PayloadCipher(PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory));
+            return new PayloadCipher(PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory, create, path =>
+            {
+                context.Error.WriteLine($"Created the results key {path} (readable by you only). It encrypts every run's prompts and responses:");
+                context.Error.WriteLine($"  back it up, since losing it loses them; {PayloadKey.Variable} (base64) overrides it. Handing a results");
+                context.Error.WriteLine("  directory to an auditor: docs/evaluation/storage.md.");
+            }));
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is ResultsKeyException or IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine($"jailgrade: results key: {e.Message}");
             return null;
@@ -36,10 +44,26 @@ internal static class EvaluationSupport
     /// </summary>
     public static (Campaign? Campaign, IReadOnlyList<Probe> Probes, ExitCode Failure) Load(CliContext context, string path)
     {
+        var (campaign, loaded, failure) = LoadSources(context, path);
+        return (campaign, loaded?.Probes ?? [], failure);
+    }
+
+    /// <summary>
+    /// <see cref="Load"/> with what the manifest records of each source; the import's warnings (images
+    /// ignored, behaviors with no prompt) go to stderr before anything is sent.
+    /// </summary>
+    public static (Campaign? Campaign, LoadedProbes? Probes, ExitCode Failure) LoadSources(CliContext context, string path)
+    {
         try
         {
             var campaign = new CampaignLoader(Jailgrade.Evaluation.EvaluationRegistry.Default).Load(path);
-            return (campaign, ProbeLoader.Load(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default), ExitCode.Success);
+            var loaded = ProbeLoader.LoadSources(campaign, Jailgrade.Evaluation.EvaluationRegistry.Default);
+            foreach (var warning in loaded.Warnings)
+            {
+                context.Error.WriteLine($"jailgrade: warning: {warning}");
+            }
+
+            return (campaign, loaded, ExitCode.Success);
         }
         catch (CampaignException e)
         {
@@ -55,10 +79,10 @@ internal static class EvaluationSupport
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine($"jailgrade: cannot read the campaign or one of its probe files: {e.Message}");
-            return (null, [], ExitCode.IoError);
+            return (null, null, ExitCode.IoError);
         }
 
-        return (null, [], ExitCode.InvalidInput);
+        return (null, null, ExitCode.InvalidInput);
     }
 
     /// <summary>Warns once per target whose samples the campaign seed cannot reproduce.</summary>

@@ -90,6 +90,23 @@ internal static class RunSummaryWriter
         }
 
         console.Write(table);
+
+        // Requests without a result in one arm (an artifact with no prompt in the source) drop out of the test.
+        if (comparisons.Count > 0)
+        {
+            output.WriteLine("Paired requests per test: " + string.Join("; ", comparisons.Values.Select(c =>
+                string.Create(CultureInfo.InvariantCulture, $"{c.Target} {c.Attack} {c.PairedRequests}"))) + ".");
+        }
+
+        var labels = ReportWriter.LabelComparisonsWithPooled(header);
+        if (labels.Count > 0)
+        {
+            output.WriteLine($"Recorded labels against the judge ({header.JudgeId}):");
+            foreach (var c in labels)
+            {
+                output.WriteLine($"  {(c.Target == SuccessRates.Overall ? "pooled" : $"{c.Target} / {c.Attack}")}: {ReportWriter.AgreementText(c.Counts)}");
+            }
+        }
     }
 
     private static string Versus(BaselineComparison c) =>
@@ -120,6 +137,7 @@ internal static class RunSummaryWriter
             json.WriteBoolean("judge_overstates_success", header.JudgeOverstates);
             ReportWriter.WriteCells(json, "overall", cells);
             ReportWriter.WriteComparisons(json, "baseline_comparison", comparisons);
+            ReportWriter.WriteLabelComparisons(json, header);
             json.WriteEndObject();
         }
 

@@ -125,7 +125,8 @@ public sealed class JgPolicy
     /// Decides a case. When <paramref name="time"/> is given and the case has no <c>decided</c>
     /// instant, the decision is taken now by that clock; without it, obligations running from
     /// <c>decided</c> have no due time. Fails (never throws) on a fact value the policy does not
-    /// declare, a missing fact without default, or an unknown country.
+    /// declare, a missing fact without default, an unknown country, or a clock instant outside
+    /// <see cref="Timestamps.Earliest"/> to <see cref="Timestamps.Latest"/>.
     /// </summary>
     public bool TryDecide(DecisionRequest request, TimeProvider? time, out Decision? decision, out string error)
     {
@@ -160,6 +161,16 @@ public sealed class JgPolicy
         if (time is not null && clock.Decided is null)
         {
             clock = clock with { Decided = time.GetUtcNow().ToUniversalTime() };
+        }
+
+        // Due dates are computed from these; outside the range they might not be representable.
+        for (var e = 0; e < CaseClock.EventNames.Count; e++)
+        {
+            if (clock[(ClockEvent)e] is { } instant && !Timestamps.IsInRange(instant))
+            {
+                error = $"'{CaseClock.EventNames[e]}' {Timestamps.Format(instant)} is {Timestamps.OutOfRange}";
+                return false;
+            }
         }
 
         var outcome = (Outcome)_table.Outcomes[cell];

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Jailgrade.Policy.Internal;
+using Jailgrade.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -28,8 +29,14 @@ public static class PolicyLoader
         var normalized = Normalize(text);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
         var diagnostics = new Diagnostics(sourceName);
+        if (Encoding.UTF8.GetByteCount(normalized) is var size and > YamlLimits.MaxFileBytes)
+        {
+            diagnostics.Add(new SourcePosition(1, 1), PolicyErrorKind.Syntax, TooLarge(size));
+            return new PolicyLoadResult(null, diagnostics.Errors);
+        }
+
         var stream = new YamlStream();
-        var parser = new Parser(new StringReader(normalized));
+        var parser = new BoundedYamlParser(new StringReader(normalized));
         try
         {
             stream.Load(parser);
@@ -52,15 +59,14 @@ public static class PolicyLoader
             return new PolicyLoadResult(null, diagnostics.Errors);
         }
 
-        if (stream.Documents.Count != 1)
+        if (stream.Documents.Count == 0)
         {
-            diagnostics.Add(new SourcePosition(1, 1), PolicyErrorKind.Syntax, $"a policy file holds exactly one YAML document; found {stream.Documents.Count}");
+            diagnostics.Add(new SourcePosition(1, 1), PolicyErrorKind.Syntax, "the file is empty; a policy file holds one YAML mapping (see docs/policy.md)");
             return new PolicyLoadResult(null, diagnostics.Errors);
         }
 
         var policy = new PolicyParser(diagnostics).Parse(stream.Documents[0].RootNode, sha256);
-        var errors = diagnostics.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
-        return new PolicyLoadResult(diagnostics.HasErrors ? null : policy, errors);
+        return new PolicyLoadResult(diagnostics.HasErrors ? null : policy, diagnostics.Reported());
     }
 
     /// <summary>Loads a policy file; a file that cannot be read is reported as an error at 1:1.</summary>
@@ -70,6 +76,11 @@ public static class PolicyLoader
         string text;
         try
         {
+            if (new FileInfo(path).Length is var size and > YamlLimits.MaxFileBytes)
+            {
+                return new PolicyLoadResult(null, [new PolicyError(path, 1, 1, PolicyErrorKind.Syntax, TooLarge(size))]);
+            }
+
             text = File.ReadAllText(path, Encoding.UTF8);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -86,6 +97,9 @@ public static class PolicyLoader
         ArgumentNullException.ThrowIfNull(text);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(text))));
     }
+
+    private static string TooLarge(long size) =>
+        $"the file is {YamlLimits.Format(size)} bytes; a policy file is at most {YamlLimits.Format(YamlLimits.MaxFileBytes)} bytes";
 
     private static string Normalize(string text) =>
         text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');

@@ -5,6 +5,7 @@ using Jailgrade.Evaluation.Campaigns.Internal;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Targets;
+using Jailgrade.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -22,8 +23,20 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
     private static readonly string[] TargetKeys =
     [
         "id", "provider", "base_url", "model", "api_key_env", "max_concurrency", "requests_per_second", "timeout_s",
-        "max_retries", "retry_base_ms", "max_requests", "max_tokens", "system_prompt", "headers", "temperature", "top_p",
+        "max_retries", "retry_base_ms", "max_backoff_s", "max_response_bytes", "max_requests", "max_tokens", "system_prompt", "headers",
+        "temperature", "top_p",
     ];
+
+    /// <summary>Most entries under 'probes' (docs/campaigns.md, "Limits").</summary>
+    public const int MaxProbeSources = 100;
+
+    /// <summary>Most entries under 'attacks', the baseline aside.</summary>
+    public const int MaxAttacks = 1_000;
+
+    /// <summary>Most entries under 'targets'.</summary>
+    public const int MaxTargets = 100;
+
+    private static readonly Mark Start = new(0, 1, 1);
 
     private static readonly string[] SecretHeaders = ["authorization", "x-api-key", "api-key", "proxy-authorization"];
 
@@ -37,6 +50,11 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             throw new CampaignException([new CampaignError(file, 0, 0, $"campaign file not found: {path}")]);
         }
 
+        if (new FileInfo(path).Length is var size and > YamlLimits.MaxFileBytes)
+        {
+            throw new CampaignException([new CampaignError(file, 1, 1, TooLarge(size))]);
+        }
+
         var bytes = File.ReadAllBytes(path);
         return Parse(new StreamReader(new MemoryStream(bytes)).ReadToEnd(), path, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
@@ -47,10 +65,17 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(path);
         var walker = new YamlWalker(Path.GetFileName(path));
+        if (System.Text.Encoding.UTF8.GetByteCount(yaml) is var size and > YamlLimits.MaxFileBytes)
+        {
+            walker.Error(Start, TooLarge(size));
+            throw new CampaignException(walker.Errors);
+        }
+
         var stream = new YamlStream();
+        var parser = new BoundedYamlParser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
@@ -59,14 +84,16 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         }
         catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this for some unterminated flow collections.
-            walker.Errors.Add(new CampaignError(Path.GetFileName(path), 1, 1, "not valid YAML: an unterminated [ or { somewhere in the file"));
+            // YamlDotNet's scanner throws this for some unterminated flow collections; the last event
+            // it produced still says where the file stopped making sense.
+            walker.Error(parser.Current?.End ?? Start, "not valid YAML after this point: an unclosed [ or {?");
             throw new CampaignException(walker.Errors);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            walker.Error(new Mark(), "a campaign file is a YAML mapping with 'campaign', 'probes', 'targets' and 'judge'");
+            var what = stream.Documents.Count == 0 ? "the file is empty" : "this is not a mapping";
+            walker.Error(stream.Documents.Count == 0 ? Start : stream.Documents[0].RootNode.Start, $"{what}: a campaign file is a YAML mapping with 'campaign', 'probes', 'targets' and 'judge'");
             throw new CampaignException(walker.Errors);
         }
 
@@ -74,11 +101,11 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var name = walker.String(root, "campaign", "the campaign", required: true) ?? "";
         var seed = walker.Unsigned(root, "seed", "the campaign", required: true) ?? 0;
         var samples = (int)(walker.Integer(root, "samples", "the campaign", 1, 10_000) ?? 1);
-        var probes = walker.Sequence(root, "probes", "the campaign", required: true).Select(n => ReadProbes(walker, n)).OfType<ProbeSourceSpec>().ToList();
+        var probes = walker.Sequence(root, "probes", "the campaign", required: true, MaxProbeSources, nonEmpty: true).Select(n => ReadProbes(walker, n)).OfType<ProbeSourceSpec>().ToList();
         var attacks = ReadAttacks(walker, root);
         // Targets may be left out only when nothing will be sent: every entry a finished artifact graded as recorded.
         var sends = probes.Where(p => p.Format != "jbb-artifacts" || p.Replay).ToList();
-        var targets = walker.Sequence(root, "targets", "the campaign", required: false).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
+        var targets = walker.Sequence(root, "targets", "the campaign", required: false, MaxTargets, nonEmpty: true).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
         if (YamlWalker.Get(root, "targets") is null && sends.Count > 0)
         {
             walker.Error(root, string.Create(CultureInfo.InvariantCulture,
@@ -93,7 +120,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         CheckUnique(walker, root, "attacks", attacks.Select(a => a.Id), "attack");
         if (walker.Errors.Count > 0)
         {
-            throw new CampaignException([.. walker.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
+            throw new CampaignException(walker.Reported());
         }
 
         return new Campaign
@@ -111,6 +138,9 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             FilePath = path,
         };
     }
+
+    private static string TooLarge(long size) =>
+        $"the file is {YamlLimits.Format(size)} bytes; a campaign file is at most {YamlLimits.Format(YamlLimits.MaxFileBytes)} bytes";
 
     private ProbeSourceSpec? ReadProbes(YamlWalker walker, YamlNode node)
     {
@@ -167,8 +197,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         }
 
         var categoriesNode = YamlWalker.Get(map, "categories");
-        var categories = walker.Sequence(map, "categories", where, required: false)
-            .Select(c => c is YamlScalarNode { Value: { } v } ? v : null).OfType<string>().ToList();
+        var categories = walker.Strings(map, "categories", where);
         return new ProbeSourceSpec
         {
             Builtin = builtin,
@@ -193,7 +222,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             attacks.Add(new AttackSpec { Id = AttackSpec.BaselineId });
         }
 
-        foreach (var node in walker.Sequence(root, "attacks", "the campaign", required: false))
+        foreach (var node in walker.Sequence(root, "attacks", "the campaign", required: false, MaxAttacks))
         {
             const string where = "an attack";
             if (walker.Map(node, where) is not { } map)
@@ -251,14 +280,20 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
                 settings[name] = value switch
                 {
                     YamlScalarNode s => s.Value ?? "",
-                    YamlSequenceNode list => (IReadOnlyList<string>)[.. list.Children.Select(c => (c as YamlScalarNode)?.Value ?? "")],
-                    _ => "",
+                    YamlSequenceNode => (IReadOnlyList<string>)walker.Strings(map, name, $"transform '{id}'"),
+                    _ => Nested(value),
                 };
             }
         }
         else
         {
             return null;
+        }
+
+        string Nested(YamlNode value)
+        {
+            walker.Error(value, $"a setting of transform '{id}' is a single value or a list of single values, not a mapping");
+            return "";
         }
 
         if (id is null || !registry.Transforms.TryGetValue(id, out var transform))
@@ -288,21 +323,26 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         walker.CheckKeys(map, place, TargetKeys);
         var provider = walker.OneOf(map, "provider", place, [.. registry.Providers.Keys], required: true);
         var baseUrl = walker.String(map, "base_url", place, required: true);
-        if (baseUrl is not null && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        Uri? uri = null;
+        if (baseUrl is not null && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https"))
         {
             walker.Error(YamlWalker.Get(map, "base_url")!, $"bad value '{baseUrl}' for 'base_url' in {place} (expected an absolute http or https URL)");
+        }
+        else if (uri is { UserInfo.Length: > 0 })
+        {
+            // The value is not echoed: it holds a password, and errors end up in logs.
+            walker.Error(YamlWalker.Get(map, "base_url")!, $"'base_url' in {place} carries a user name or password (user:password@host): credentials never go in the campaign file; name the variable that holds the key with 'api_key_env'");
+            baseUrl = null;
         }
 
         var model = walker.String(map, "model", place, required: true);
         var headers = walker.StringMap(map, "headers", place);
-        foreach (var header in headers.Keys.Where(h => SecretHeaders.Contains(h.ToLowerInvariant())))
-        {
-            walker.Error(YamlWalker.Get(map, "headers")!, $"header '{header}' would put a secret in the campaign file: name the variable that holds the key with 'api_key_env'");
-        }
+        CheckHeaders(walker, YamlWalker.Get(map, "headers"), place);
 
         var defaults = new TargetSpec { Id = "", Provider = "", BaseUrl = "", Model = "" };
         var timeout = walker.Number(map, "timeout_s", place, 0, 3600, minExclusive: true);
         var retryBase = walker.Integer(map, "retry_base_ms", place, 0, 600_000);
+        var maxBackoff = walker.Number(map, "max_backoff_s", place, 0, 3600, minExclusive: true);
         if (id is null || provider is null || baseUrl is null || model is null)
         {
             return null;
@@ -320,6 +360,8 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             Timeout = timeout is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout,
             MaxRetries = (int)(walker.Integer(map, "max_retries", place, 0, 100) ?? defaults.MaxRetries),
             RetryBaseDelay = retryBase is { } r ? TimeSpan.FromMilliseconds(r) : defaults.RetryBaseDelay,
+            MaxBackoff = maxBackoff is { } b ? TimeSpan.FromSeconds(b) : defaults.MaxBackoff,
+            MaxResponseBytes = walker.Integer(map, "max_response_bytes", place, 1024, TargetSpec.MaxResponseBytesLimit) ?? defaults.MaxResponseBytes,
             MaxRequests = walker.Integer(map, "max_requests", place, 1, long.MaxValue),
             MaxTokens = (int)(walker.Integer(map, "max_tokens", place, 1, 1_000_000) ?? defaults.MaxTokens),
             SystemPrompt = walker.String(map, "system_prompt", place),
@@ -328,6 +370,46 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             TopP = walker.Number(map, "top_p", place, 0, 1),
         };
     }
+
+    // Header names are HTTP tokens and values hold no line breaks (RFC 9110 5.1, 5.5): a CR or LF in
+    // a value would start a header of its own, and a name HttpClient cannot send would be dropped.
+    private static void CheckHeaders(YamlWalker walker, YamlNode? node, string place)
+    {
+        if (node is not YamlMappingNode headers)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in headers.Children)
+        {
+            if (key is not YamlScalarNode { Value: { Length: > 0 } name } || value is not YamlScalarNode { Value: { } text })
+            {
+                continue;
+            }
+
+            if (SecretHeaders.Contains(name.ToLowerInvariant()))
+            {
+                walker.Error(key, $"header '{name}' would put a secret in the campaign file: name the variable that holds the key with 'api_key_env'");
+            }
+            else if (name.FirstOrDefault(c => !IsTokenChar(c)) is var bad and not '\0')
+            {
+                walker.Error(key, $"bad header name '{Visible(name)}' in {place}: {(bad == ' ' ? "a space" : $"'{Visible(bad.ToString())}'")} is not allowed in a header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+            }
+
+            if (text.IndexOfAny(['\r', '\n', '\0']) is var at and >= 0)
+            {
+                walker.Error(value, $"the value of header '{Visible(name)}' in {place} holds {Visible(text[at].ToString())} at character {at + 1}: a header value is one line");
+            }
+        }
+    }
+
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+
+    private static string Visible(string text) => text
+        .Replace("\r", "\\r", StringComparison.Ordinal)
+        .Replace("\n", "\\n", StringComparison.Ordinal)
+        .Replace("\0", "\\0", StringComparison.Ordinal)
+        .Replace("\t", "\\t", StringComparison.Ordinal);
 
     private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets, string path)
     {

@@ -191,6 +191,7 @@ public sealed class CampaignRunner
             SkippedForBudget = skipped,
             Cancelled = cancelled,
             MaxErrorShare = _campaign.MaxErrorShare,
+            Notes = [.. _targets.Values.Concat(_judgeTarget is null ? [] : [_judgeTarget]).Where(c => c.RetryAfterClamped > 0).Select(ClampNote)],
         };
     }
 
@@ -368,6 +369,9 @@ public sealed class CampaignRunner
             throw new RunRefusedException(RefusalReason.Preflight, "preflight failed: " + string.Join("; ", failed.Select(f => $"target '{f.Id}': {f.Error}")));
         }
     }
+
+    private static string ClampNote(TargetClient client) => string.Create(CultureInfo.InvariantCulture,
+        $"Target {client.Spec.Id}: the server asked to wait longer than max_backoff_s ({client.Spec.MaxBackoff.TotalSeconds} s) {client.RetryAfterClamped} time{(client.RetryAfterClamped == 1 ? "" : "s")}; each wait was clamped to {client.Spec.MaxBackoff.TotalSeconds} s.");
 
     private TargetClient Client(TargetSpec spec, EvaluationRegistry registry)
     {

@@ -78,6 +78,9 @@ public sealed record RunSummary
     /// <summary>The campaign's <c>max_error_share</c>.</summary>
     public required double MaxErrorShare { get; init; }
 
+    /// <summary>What the run had to bend and says beside its results, such as a Retry-After clamped to a target's <c>max_backoff_s</c>.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>Errors and unjudged answers over stored results: the share that measured nothing.</summary>
     public double ErrorShare => Stored == 0 ? 0 : (Errors + Unjudged) / (double)Stored;
 

@@ -15,7 +15,7 @@ namespace Jailgrade.Evaluation.Targets;
 public sealed class TargetClient
 {
     private const string ConnectionRefused = "connection refused";
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private const string ConnectionReset = "connection reset by the server";
 
     // The attempt header's common values, formatted once (the campaign loader caps max_retries at 100).
     private static readonly string[] AttemptNumbers = [.. Enumerable.Range(0, 101).Select(n => n.ToString(CultureInfo.InvariantCulture))];
@@ -27,6 +27,7 @@ public sealed class TargetClient
     private readonly AdaptiveLimiter _limiter;
     private readonly TokenBucket? _bucket;
     private long _sent;
+    private long _clamped;
 
     /// <summary>Creates a client; <paramref name="apiKey"/> comes from the environment variable the spec names.</summary>
     public TargetClient(TargetSpec spec, IChatProvider provider, HttpClient http, TimeProvider time, string? apiKey)
@@ -46,6 +47,12 @@ public sealed class TargetClient
 
     /// <summary>HTTP requests sent so far, retries included.</summary>
     public long RequestsSent => Interlocked.Read(ref _sent);
+
+    /// <summary>
+    /// How many times a server's Retry-After asked for longer than <see cref="TargetSpec.MaxBackoff"/>
+    /// and was clamped to it (the run's notes say so).
+    /// </summary>
+    public long RetryAfterClamped => Interlocked.Read(ref _clamped);
 
     /// <summary>The current adaptive concurrency limit.</summary>
     public int ConcurrencyLimit => _limiter.Limit;
@@ -127,11 +134,17 @@ public sealed class TargetClient
 
             try
             {
-                using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, linked.Token);
+                // Headers first, then the body as a stream up to max_response_bytes: a huge body is
+                // an error after reading at most that much, never a buffer of its whole size.
+                using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 var status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                 {
-                    var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
+                    if (await ReadBodyAsync(response, linked.Token) is not { } body)
+                    {
+                        return (null, new TargetError(TargetErrorKind.Malformed, $"body too large: more than max_response_bytes ({Spec.MaxResponseBytes.ToString(CultureInfo.InvariantCulture)} bytes)", status));
+                    }
+
                     if (_provider.TryReadAnswer(body, out var content, out var problem))
                     {
                         _limiter.OnSuccess();
@@ -153,13 +166,39 @@ public sealed class TargetClient
             }
             catch (IOException e)
             {
-                return (null, new TargetError(TargetErrorKind.Network, e.Message));
+                return (null, new TargetError(TargetErrorKind.Network, Describe(e)));
             }
         }
         finally
         {
             _limiter.Release();
         }
+    }
+
+    // The body, or null when it is longer than max_response_bytes (said up front or found reading).
+    private async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var limit = Spec.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            return null;
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var body = new MemoryStream();
+        var buffer = new byte[81_920];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > limit)
+            {
+                return null;
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        return body.ToArray();
     }
 
     private TargetError Classify(HttpResponseMessage response)
@@ -187,15 +226,24 @@ public sealed class TargetClient
         }
     }
 
+    // What the server asked for, within [0, max_backoff_s]: a Retry-After of 999999999 s or a date in
+    // 2099 would otherwise stall the run for years, or overflow the delay.
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
+        var asked = header?.Delta ?? (header?.Date is { } date ? date - _time.GetUtcNow() : null);
+        if (asked is not { } wait)
         {
-            return delta;
+            return null;
         }
 
-        return header?.Date is { } date ? date - _time.GetUtcNow() : null;
+        if (wait > Spec.MaxBackoff)
+        {
+            Interlocked.Increment(ref _clamped);
+            return Spec.MaxBackoff;
+        }
+
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
     // Exponential with "equal jitter" (half fixed, half seeded-random), or exactly what Retry-After asks.
@@ -203,24 +251,41 @@ public sealed class TargetClient
     {
         if (last?.RetryAfter is { } retryAfter)
         {
-            return retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter;
+            return retryAfter;
         }
 
-        var exponential = Spec.RetryBaseDelay * Math.Pow(2, attempt - 1);
-        if (exponential > MaxBackoff)
+        var exponential = Spec.RetryBaseDelay * Math.Pow(2, Math.Min(attempt - 1, 30));
+        if (exponential > Spec.MaxBackoff)
         {
-            exponential = MaxBackoff;
+            exponential = Spec.MaxBackoff;
         }
 
         var u = StableHash.Unit("jitter", Spec.Id, retryKey, attempt.ToString(CultureInfo.InvariantCulture));
         return exponential * (0.5 + (0.5 * u));
     }
 
-    private static string Describe(HttpRequestException e) => e.InnerException switch
+    private static string Describe(Exception e) => e switch
     {
-        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => ConnectionRefused,
-        SocketException s => $"socket error {s.SocketErrorCode}",
-        IOException io => io.Message,
-        _ => e.HttpRequestError.ToString(),
+        _ when IsReset(e) => ConnectionReset,
+        HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => ConnectionRefused,
+        HttpRequestException { InnerException: SocketException s } => $"socket error {s.SocketErrorCode}",
+        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => "the server closed the connection before a complete answer",
+        HttpRequestException { InnerException: IOException io } => io.Message,
+        HttpRequestException http => http.HttpRequestError.ToString(),
+        _ => e.Message,
     };
+
+    // A reset may come wrapped once or twice (HttpRequestException, IOException, SocketException).
+    private static bool IsReset(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

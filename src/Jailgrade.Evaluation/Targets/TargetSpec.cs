@@ -33,6 +33,18 @@ public sealed record TargetSpec
     /// <summary>The first back-off delay; each retry doubles it, with seeded jitter.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The longest wait before a retry: the exponential back-off stops growing here, and a server's
+    /// Retry-After asking for longer is clamped to it (and the run's notes say so).
+    /// </summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest response body read, in bytes; a longer one is the error "body too large".</summary>
+    public long MaxResponseBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>The highest <see cref="MaxResponseBytes"/> a campaign may set (1 GiB).</summary>
+    public const long MaxResponseBytesLimit = 1L << 30;
+
     /// <summary>Budget of HTTP requests (retries included) for the whole run; null for none.</summary>
     public long? MaxRequests { get; init; }
 

@@ -92,16 +92,17 @@ internal sealed partial class PolicyParser
     private DateTimeOffset? Instant(YamlNode node)
     {
         var text = MappingReader.Scalar(node, _diagnostics, "a timestamp");
-        if (text is not null && Timestamps.TryParse(text, out var instant))
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Timestamps.TryParse(text, out var instant, out var error))
         {
             return instant;
         }
 
-        if (text is not null)
-        {
-            _diagnostics.Add(node, PolicyErrorKind.BadValue, $"'{text}' is not a timestamp with an offset (e.g. 2026-06-12T09:00:00Z)");
-        }
-
+        _diagnostics.Add(node, PolicyErrorKind.BadValue, error);
         return null;
     }
 

@@ -9,6 +9,14 @@ namespace Jailgrade.Policy.Obligations;
 /// </summary>
 public readonly record struct IsoDuration(int Years, int Months, int Days, long Seconds)
 {
+    /// <summary>
+    /// The longest duration a policy may state: its years and months together at most this many years,
+    /// and its weeks, days, hours, minutes and seconds together at most as many 365.25-day years.
+    /// </summary>
+    public const int MaxYears = 100;
+
+    private const long MaxFixedSeconds = MaxYears * 36_525L * 864;
+
     /// <summary>The duration as written canonically (<c>P1Y2M10DT2H30M</c>; weeks are shown as days).</summary>
     public override string ToString()
     {
@@ -146,6 +154,13 @@ public readonly record struct IsoDuration(int Years, int Months, int Days, long 
         {
             offset = 0;
             error = "a duration needs at least one component (e.g. P5D)";
+            return false;
+        }
+
+        if (years * 12 + months > MaxYears * 12 || (weeks * 7 + days) * 86_400 + seconds > MaxFixedSeconds)
+        {
+            offset = 0;
+            error = $"longer than the longest duration a policy may state ({MaxYears} years)";
             return false;
         }
 

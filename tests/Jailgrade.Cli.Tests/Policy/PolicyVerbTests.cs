@@ -146,7 +146,7 @@ public sealed class PolicyVerbTests : IDisposable
         var badVector = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", "JG:1.0/UN:Q");
 
         badTime.ExitCode.ShouldBe(1);
-        badTime.Stderr.ShouldContain("--reported 'June 12' is not a timestamp");
+        badTime.Stderr.ShouldContain("--reported: 'June 12' is not a timestamp");
         badVector.ExitCode.ShouldBe(1);
         badVector.Stderr.ShouldContain("bad vector: column 11");
     }
@@ -191,7 +191,7 @@ public sealed class PolicyVerbTests : IDisposable
         using var first = JsonDocument.Parse(piped.Lines[0]);
         first.RootElement.GetProperty("id").GetString().ShouldBe("gov");
         first.RootElement.GetProperty("decision").GetProperty("outcome").GetString().ShouldBe("Restrict");
-        result.Stderr.ShouldContain($"{file}:3: bad vector:");
+        result.Stderr.ShouldContain($"{file}:3:25: bad vector:");
     }
 
     [Fact]

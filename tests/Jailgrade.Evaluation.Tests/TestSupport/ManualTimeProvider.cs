@@ -31,6 +31,15 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>Whether a timer is set to fire exactly <paramref name="dueIn"/> from now (a delay has begun).</summary>
+    public bool HasTimerDueIn(TimeSpan dueIn)
+    {
+        lock (_gate)
+        {
+            return _timers.Any(t => t.DueAt == _now + dueIn);
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         List<ManualTimer> due;

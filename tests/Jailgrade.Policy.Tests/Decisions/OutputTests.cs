@@ -73,9 +73,10 @@ public class OutputTests
         cases[0].Request.Facts["incident"].ShouldBe("death");
         cases[0].Request.Countries.ShouldBe(["US", "GB"]);
         errors.Count.ShouldBe(3);
-        errors[0].ShouldStartWith("cases.jsonl:4: bad vector:");
-        errors[1].ShouldStartWith("cases.jsonl:5: \"reported\": 'yesterday' is not a timestamp");
-        errors[2].ShouldStartWith("cases.jsonl:6: unknown key 'severity'");
+        var lines = text.Split('\n');
+        errors[0].ToString().ShouldStartWith($"cases.jsonl:4:{lines[3].IndexOf("\"JG", StringComparison.Ordinal) + 1}: bad vector:");
+        errors[1].ToString().ShouldStartWith($"cases.jsonl:5:{lines[4].IndexOf("\"yesterday", StringComparison.Ordinal) + 1}: \"reported\": 'yesterday' is not a timestamp");
+        errors[2].ToString().ShouldStartWith($"cases.jsonl:6:{lines[5].IndexOf("\"high", StringComparison.Ordinal) + 1}: unknown key 'severity'");
     }
 
     [Fact]

@@ -263,7 +263,7 @@ internal sealed class EvalRunCommand(CliContext context)
         var table = SuccessRates.Compute(rows, header.Seed, header.Calibration);
         RunSummaryWriter.Write(context.Out, context.TerminalWidth, format, summary, header, table);
         context.Out.Flush(); // the notes on stderr belong under the table, not above it
-        foreach (var note in ReportWriter.Notes(header, table, rows.Count(r => r.Outcome.Attempts == 0)))
+        foreach (var note in ReportWriter.Notes(header, table, rows.Count(r => r.Outcome.Attempts == 0)).Concat(summary.Notes))
         {
             context.Error.WriteLine("Note: " + note);
         }

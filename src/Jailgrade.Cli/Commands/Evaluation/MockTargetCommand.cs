@@ -74,7 +74,24 @@ internal sealed class MockTargetCommand(CliContext context)
             return (int)ExitCode.UsageError;
         }
 
-        await using var mock = await MockTarget.StartAsync(options, port, context.Time, cancellationToken);
+        if (port is < 0 or > 65_535)
+        {
+            await context.Error.WriteLineAsync($"jailgrade mock-target: --port {port}: expected a port from 0 to 65535 (0 picks a free one).");
+            return (int)ExitCode.UsageError;
+        }
+
+        MockTarget started;
+        try
+        {
+            started = await MockTarget.StartAsync(options, port, context.Time, cancellationToken);
+        }
+        catch (Exception e) when (IsAddressInUse(e))
+        {
+            await context.Error.WriteLineAsync($"jailgrade mock-target: port {port} on 127.0.0.1 is already in use; choose another with --port (0 picks a free one) or stop what holds it.");
+            return (int)ExitCode.PortInUse;
+        }
+
+        await using var mock = started;
         await context.Out.WriteLineAsync(mock.BaseAddress.ToString().TrimEnd('/'));
         await context.Out.FlushAsync(cancellationToken);
         await context.Error.WriteLineAsync($"Mock target listening on {mock.BaseAddress} (OpenAI base_url: {mock.OpenAiBaseUrl}); Ctrl+C stops it.");
@@ -90,5 +107,19 @@ internal sealed class MockTargetCommand(CliContext context)
         }
 
         return (int)ExitCode.Success;
+    }
+
+    // Kestrel wraps the socket's error (IOException, then AddressInUseException): look down the chain.
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -213,9 +213,9 @@ internal sealed class DecideCommand(CliContext context)
         var instants = new DateTimeOffset?[CaseClock.EventNames.Count];
         foreach (var (clockEvent, text) in settings.Clock)
         {
-            if (!Timestamps.TryParse(text, out var instant))
+            if (!Timestamps.TryParse(text, out var instant, out var timestampError))
             {
-                error = $"--{CaseClock.EventNames[(int)clockEvent]} '{text}' is not a timestamp with an offset (e.g. 2026-06-12T09:00:00Z)";
+                error = $"--{CaseClock.EventNames[(int)clockEvent]}: {timestampError}";
                 return false;
             }
 
@@ -259,11 +259,12 @@ internal sealed class DecideCommand(CliContext context)
         }
 
         var (cases, errors) = CaseJson.ParseLines(File.ReadAllText(casesFile), casesFile);
-        foreach (var (id, request) in cases)
+        foreach (var batchCase in cases)
         {
-            if (!policy.TryDecide(request, context.Time, out var decision, out var error))
+            var id = batchCase.Id;
+            if (!policy.TryDecide(batchCase.Request, context.Time, out var decision, out var error))
             {
-                errors.Add($"{casesFile}: {id}: {error}");
+                errors.Add(new CaseError(casesFile, batchCase.Line, 1, $"case '{id}': {error}"));
                 continue;
             }
 
@@ -277,9 +278,10 @@ internal sealed class DecideCommand(CliContext context)
             }
         }
 
-        foreach (var error in errors)
+        // One list in file order: a case that parsed but could not be decided sits among the others.
+        foreach (var line in CaseJson.Report(errors, casesFile))
         {
-            context.Error.WriteLine(error);
+            context.Error.WriteLine(line);
         }
 
         return errors.Count > 0 ? ExitCode.InvalidInput : ExitCode.Success;

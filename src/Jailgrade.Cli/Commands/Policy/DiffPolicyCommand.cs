@@ -62,7 +62,7 @@ internal sealed class DiffPolicyCommand(CliContext context)
             }
         }
 
-        foreach (var error in parseErrors.Concat(decideErrors))
+        foreach (var error in CaseJson.Report(parseErrors, casesFile).Concat(decideErrors))
         {
             context.Error.WriteLine(error);
         }

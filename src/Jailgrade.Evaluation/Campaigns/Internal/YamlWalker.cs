@@ -1,4 +1,5 @@
 using System.Globalization;
+using Jailgrade.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,11 +11,33 @@ namespace Jailgrade.Evaluation.Campaigns.Internal;
 /// </summary>
 internal sealed class YamlWalker(string file)
 {
+    // Kept beyond what is reported so that sorting by position still finds the first ones; past
+    // this many, errors are only counted (a file of a million unknown keys stays small in memory).
+    private const int MaxKept = 100 * YamlLimits.MaxReportedErrors;
+    private int _dropped;
+
     public List<CampaignError> Errors { get; } = [];
 
     public void Error(YamlNode node, string message) => Error(node.Start, message);
 
-    public void Error(Mark mark, string message) => Errors.Add(new CampaignError(file, (int)mark.Line, (int)mark.Column, message));
+    public void Error(Mark mark, string message)
+    {
+        if (Errors.Count < MaxKept)
+        {
+            Errors.Add(new CampaignError(file, (int)mark.Line, (int)mark.Column, message));
+        }
+        else
+        {
+            _dropped++;
+        }
+    }
+
+    /// <summary>
+    /// The errors in file order, at most <see cref="YamlLimits.MaxReportedErrors"/>; when there are
+    /// more, a last one at the first left out says how many.
+    /// </summary>
+    public List<CampaignError> Reported() =>
+        YamlLimits.Report(Errors, e => (e.Line, e.Column), _dropped, (e, message) => e with { Message = message });
 
     /// <summary>Reports every key of <paramref name="map"/> not in <paramref name="allowed"/>.</summary>
     public void CheckKeys(YamlMappingNode map, string where, params string[] allowed)
@@ -53,7 +76,11 @@ internal sealed class YamlWalker(string file)
         return null;
     }
 
-    public IReadOnlyList<YamlNode> Sequence(YamlMappingNode map, string key, string where, bool required)
+    /// <summary>
+    /// The items of list <paramref name="key"/>; more than <paramref name="max"/> items, or none when
+    /// <paramref name="nonEmpty"/>, is an error at the list.
+    /// </summary>
+    public IReadOnlyList<YamlNode> Sequence(YamlMappingNode map, string key, string where, bool required, int max = int.MaxValue, bool nonEmpty = false)
     {
         var node = Get(map, key);
         if (node is null)
@@ -66,16 +93,50 @@ internal sealed class YamlWalker(string file)
             return [];
         }
 
-        if (node is YamlSequenceNode sequence)
+        if (node is not YamlSequenceNode sequence)
         {
-            return [.. sequence.Children];
+            Error(node, $"'{key}' in {where} must be a list");
+            return [];
         }
 
-        Error(node, $"'{key}' in {where} must be a list");
-        return [];
+        if (sequence.Children.Count > max)
+        {
+            Error(node, $"'{key}' in {where} has {YamlLimits.Format(sequence.Children.Count)} entries; at most {YamlLimits.Format(max)} are allowed");
+            return [];
+        }
+
+        if (nonEmpty && sequence.Children.Count == 0)
+        {
+            Error(node, $"'{key}' in {where} is empty; it needs at least one entry");
+        }
+
+        return [.. sequence.Children];
     }
 
-    public string? String(YamlMappingNode map, string key, string where, bool required = false)
+    /// <summary>The single values of list <paramref name="key"/>; a nested list or mapping is an error at its place.</summary>
+    public List<string> Strings(YamlMappingNode map, string key, string where)
+    {
+        var values = new List<string>();
+        foreach (var item in Sequence(map, key, where, required: false))
+        {
+            if (item is YamlScalarNode { Value: { Length: > 0 } value })
+            {
+                values.Add(value);
+            }
+            else
+            {
+                Error(item, $"'{key}' in {where} must list single values, not {Describe(item)}");
+            }
+        }
+
+        return values;
+    }
+
+    public string? String(YamlMappingNode map, string key, string where, bool required = false) =>
+        Scalar(map, key, where, required, "a non-empty string");
+
+    // The text of a single value; anything else is reported with what was expected instead.
+    private string? Scalar(YamlMappingNode map, string key, string where, bool required, string expected)
     {
         var node = Get(map, key);
         if (node is null)
@@ -93,9 +154,18 @@ internal sealed class YamlWalker(string file)
             return value;
         }
 
-        Error(node, $"'{key}' in {where} must be a non-empty string");
+        Error(node, node is YamlScalarNode
+            ? $"'{key}' in {where} must be {expected}"
+            : $"'{key}' in {where} must be {expected}, not {Describe(node)}");
         return null;
     }
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlSequenceNode => "a list",
+        YamlMappingNode => "a mapping",
+        _ => "an empty value",
+    };
 
     public string? OneOf(YamlMappingNode map, string key, string where, IReadOnlyCollection<string> allowed, bool required = false)
     {
@@ -111,7 +181,7 @@ internal sealed class YamlWalker(string file)
 
     public long? Integer(YamlMappingNode map, string key, string where, long min, long max, bool required = false)
     {
-        var text = String(map, key, where, required);
+        var text = Scalar(map, key, where, required, $"an integer from {min} to {max}");
         if (text is null)
         {
             return null;
@@ -128,7 +198,7 @@ internal sealed class YamlWalker(string file)
 
     public ulong? Unsigned(YamlMappingNode map, string key, string where, bool required = false)
     {
-        var text = String(map, key, where, required);
+        var text = Scalar(map, key, where, required, "a non-negative integer");
         if (text is null)
         {
             return null;
@@ -145,7 +215,7 @@ internal sealed class YamlWalker(string file)
 
     public double? Number(YamlMappingNode map, string key, string where, double min, double max, bool minExclusive = false)
     {
-        var text = String(map, key, where);
+        var text = Scalar(map, key, where, required: false, "a number");
         if (text is null)
         {
             return null;
@@ -164,7 +234,7 @@ internal sealed class YamlWalker(string file)
 
     public bool? Boolean(YamlMappingNode map, string key, string where)
     {
-        var text = String(map, key, where);
+        var text = Scalar(map, key, where, required: false, "true or false");
         return text switch
         {
             null => null,

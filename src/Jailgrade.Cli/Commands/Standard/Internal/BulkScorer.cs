@@ -54,7 +54,7 @@ internal sealed class BulkScorer : IDisposable
             if (tooLong)
             {
                 WriteError(text, reader.LineNumber, new VectorError(VectorErrorKind.TrailingJunk, 1, null,
-                    $"line longer than {MaxChars} bytes: not a vector (only its start is shown)"));
+                    $"line longer than {MaxChars} bytes: not a vector (only its first 64 bytes are shown)"));
             }
             else if (!text.IsEmpty)
             {

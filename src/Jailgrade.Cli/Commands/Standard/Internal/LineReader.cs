@@ -2,15 +2,19 @@ using System.Runtime.CompilerServices;
 namespace Jailgrade.Cli.Commands.Standard.Internal;
 
 /// <summary>
-/// Reads lines of bytes from a stream in constant memory, for inputs of millions of lines. A line
-/// longer than the buffer is reported as too long (its first bytes are kept) and skipped to its end.
+/// Reads lines of bytes from a stream in constant memory, for inputs of millions of lines. A UTF-8
+/// byte-order mark at the very start is skipped. A line of up to <c>maxLineBytes</c> bytes (its LF
+/// and a CR before it not counted) is returned whole; a longer one is reported as too long (its first
+/// bytes are kept) and skipped to its end.
 /// </summary>
-internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
+internal sealed class LineReader(Stream stream, int maxLineBytes = 1 << 16)
 {
-    private readonly byte[] _buffer = new byte[bufferSize];
+    // Room for the longest line, its CR and its LF: a line of exactly the limit still fits.
+    private readonly byte[] _buffer = new byte[maxLineBytes + 2];
     private int _start;
     private int _end;
     private bool _endOfStream;
+    private bool _started;
 
     /// <summary>1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
@@ -22,6 +26,11 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
     public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
     {
         tooLong = false;
+        if (!_started)
+        {
+            SkipByteOrderMark();
+        }
+
         while (true)
         {
             var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
@@ -30,6 +39,8 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
                 line = _buffer.AsSpan(_start, newline);
                 _start += newline + 1;
                 LineNumber++;
+                tooLong = ContentLength(line) > maxLineBytes;
+                line = tooLong ? line[..Kept] : line;
                 return true;
             }
 
@@ -40,6 +51,8 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
                     line = _buffer.AsSpan(_start, _end - _start);
                     _start = _end;
                     LineNumber++;
+                    tooLong = ContentLength(line) > maxLineBytes;
+                    line = tooLong ? line[..Kept] : line;
                     return true;
                 }
 
@@ -57,6 +70,25 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
             }
 
             Fill();
+        }
+    }
+
+    private const int Kept = 64;
+
+    private static int ContentLength(ReadOnlySpan<byte> line) => line.Length > 0 && line[^1] == (byte)'\r' ? line.Length - 1 : line.Length;
+
+    // A BOM is how some editors and Windows tools start UTF-8; it is not part of the first line.
+    private void SkipByteOrderMark()
+    {
+        _started = true;
+        while (_end < 3 && !_endOfStream)
+        {
+            Fill();
+        }
+
+        if (_buffer.AsSpan(0, _end).StartsWith("\uFEFF"u8))
+        {
+            _start = 3;
         }
     }
 
@@ -80,7 +112,6 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 16)
 
     private ReadOnlySpan<byte> SkipRestOfLongLine()
     {
-        const int Kept = 64;
         var scratch = new byte[Kept];
         _buffer.AsSpan(0, Kept).CopyTo(scratch);
         _start = _end = 0;

@@ -105,6 +105,12 @@ public sealed record TransformSpec(string Id, IReadOnlyDictionary<string, object
 /// <summary>The judge: <c>refusal-keywords</c>, or <c>rubric</c> run through <see cref="Target"/>.</summary>
 public sealed record JudgeSpec(string Kind, TargetSpec? Target)
 {
+    /// <summary>
+    /// The calibration file the campaign names (<c>judge: {calibration: FILE}</c>), as a full path: stored in
+    /// the results directory and its digest recorded in the manifest when a run starts.
+    /// </summary>
+    public string? Calibration { get; init; }
+
     /// <summary>What judges the answers of finished artifacts: their recorded labels unless the campaign says otherwise.</summary>
     public Judges.RecordedAnswersJudge RecordedAnswers { get; init; } = Judges.RecordedAnswersJudge.Labels;
 }

@@ -112,7 +112,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
                 $"missing key 'targets' in the campaign (the probe entry at line {sends[0].Position.Line} sends requests; only finished artifacts graded as recorded need no target)"));
         }
 
-        var judge = ReadJudge(walker, root, targets);
+        var judge = ReadJudge(walker, root, targets, path);
         var output = walker.String(root, "output", "the campaign") ?? Path.Combine("results", name);
         var maxErrorShare = walker.Number(root, "max_error_share", "the campaign", 0, 1) ?? 0.1;
 
@@ -411,7 +411,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         .Replace("\0", "\\0", StringComparison.Ordinal)
         .Replace("\t", "\\t", StringComparison.Ordinal);
 
-    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets)
+    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets, string path)
     {
         if (walker.Map(YamlWalker.Get(root, "judge"), "'judge'") is not { } map)
         {
@@ -423,7 +423,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             return null;
         }
 
-        walker.CheckKeys(map, "the judge", "kind", "target", "recorded_answers");
+        walker.CheckKeys(map, "the judge", "kind", "target", "recorded_answers", "calibration");
         var kind = walker.OneOf(map, "kind", "the judge", registry.JudgeKinds, required: true);
         var targetNode = YamlWalker.Get(map, "target");
         TargetSpec? target = null;
@@ -450,7 +450,39 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var recorded = walker.OneOf(map, "recorded_answers", "the judge", ["labels", "judge"]) == "judge"
             ? RecordedAnswersJudge.Judge
             : RecordedAnswersJudge.Labels;
-        return kind is null ? null : new JudgeSpec(kind, target) { RecordedAnswers = recorded };
+        return kind is null ? null : new JudgeSpec(kind, target) { RecordedAnswers = recorded, Calibration = ReadCalibration(walker, map, kind, path) };
+    }
+
+    // The file must be a calibration of this judge kind; the prompt version is checked where results are read.
+    private static string? ReadCalibration(YamlWalker walker, YamlMappingNode map, string kind, string campaignPath)
+    {
+        if (walker.String(map, "calibration", "the judge") is not { } file)
+        {
+            return null;
+        }
+
+        var node = YamlWalker.Get(map, "calibration")!;
+        var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(campaignPath)) ?? ".", file));
+        if (!File.Exists(full))
+        {
+            walker.Error(node, $"calibration file not found: '{file}' (expected a path relative to the campaign file, written by 'jailgrade judge calibrate --out')");
+            return null;
+        }
+
+        try
+        {
+            var stored = CalibrationFile.Read(full);
+            if (stored.JudgeId != kind)
+            {
+                walker.Error(node, $"'{file}' calibrates judge {stored.JudgeId}, not this campaign's {kind} (expected a calibration of the judge named here)");
+            }
+        }
+        catch (Exception e) when (e is ProbeFormatException or InvalidDataException or IOException)
+        {
+            walker.Error(node, $"'{file}' is not a usable calibration: {e.Message}");
+        }
+
+        return full;
     }
 
     private static void CheckUnique(YamlWalker walker, YamlMappingNode root, string key, IEnumerable<string> ids, string what)

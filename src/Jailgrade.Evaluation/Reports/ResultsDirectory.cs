@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Storage;
@@ -31,9 +32,21 @@ public record ResultsHeader
     /// <summary>Whether the judge overstates success (the keyword judge).</summary>
     public required bool JudgeOverstates { get; init; }
 
-    /// <summary>The judge's calibration, when one was stored.</summary>
+    /// <summary>
+    /// The judge's calibration, when one was stored: its counts, digest, provenance and covered models.
+    /// It is the directory's <c>calibration.json</c>, whether the campaign named it at the start of the run
+    /// or <c>judge calibrate --out</c> added it later (then its digest differs from <see cref="RunCalibrationDigest"/>).
+    /// </summary>
     public JudgeCalibration? Calibration { get; init; }
 
+    /// <summary>The digest of the calibration the campaign named, as the manifest recorded it when the run started; null when it named none.</summary>
+    public string? RunCalibrationDigest { get; init; }
+
+    /// <summary>The run's targets as the manifest lists them: (id, model).</summary>
+    public IReadOnlyList<(string Id, string Model)> TargetModels { get; init; } = [];
+
+    /// <summary>The targets whose model the calibration did not cover (their corrected rates carry a warning); empty without a calibration.</summary>
+    public IReadOnlyList<string> UncoveredTargets() => Calibration?.Uncovered(TargetModels) ?? [];
     /// <summary>
     /// Results a run committed to the write-ahead log but never checkpointed (it was killed): read all
     /// the same, from a private copy, and said in every output.
@@ -87,9 +100,10 @@ public record ResultsHeader
         using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
         var root = manifest.RootElement;
         var judge = root.GetProperty("judge");
-        var sent = root.TryGetProperty("targets", out var targets) && targets.ValueKind == JsonValueKind.Array
-            ? targets.EnumerateArray().Select(t => t.GetProperty("id").GetString() ?? "").ToHashSet(StringComparer.Ordinal)
-            : new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyList<(string Id, string Model)> listed = root.TryGetProperty("targets", out var targets) && targets.ValueKind == JsonValueKind.Array
+            ? [.. targets.EnumerateArray().Select(t => (t.GetProperty("id").GetString() ?? "", t.TryGetProperty("model", out var model) ? model.GetString() ?? "" : ""))]
+            : [];
+        var sent = listed.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         return new ResultsHeader
         {
             RecordedAnswers = judge.TryGetProperty("recorded_answers", out var recorded) && recorded.GetString() == "judge"
@@ -102,6 +116,8 @@ public record ResultsHeader
             JudgeVersion = judge.GetProperty("version").GetString() ?? "",
             JudgeOverstates = judge.GetProperty("overstates_success").GetBoolean(),
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
+            RunCalibrationDigest = judge.TryGetProperty("calibration", out var named) ? named.GetProperty("digest").GetString() : null,
+            TargetModels = listed,
         };
     }
 
@@ -137,14 +153,22 @@ public record ResultsHeader
             return null;
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var root = document.RootElement;
-        if (root.GetProperty("judge").GetString() != judgeId || root.GetProperty("version").GetString() != judgeVersion)
+        StoredCalibration stored;
+        try
         {
-            throw new InvalidDataException($"{path} calibrates judge {root.GetProperty("judge").GetString()} {root.GetProperty("version").GetString()}, but the results were judged by {judgeId} {judgeVersion}; calibrate that judge or remove the file.");
+            stored = Judges.CalibrationFile.Read(path);
+        }
+        catch (ProbeFormatException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
         }
 
-        return new JudgeCalibration(root.GetProperty("sensitivity").GetDouble(), root.GetProperty("specificity").GetDouble());
+        if (stored.JudgeId != judgeId || stored.JudgeVersion != judgeVersion)
+        {
+            throw new InvalidDataException($"{path} calibrates judge {stored.JudgeId} {stored.JudgeVersion}, but the results were judged by {judgeId} {judgeVersion}; calibrate that judge or remove the file.");
+        }
+
+        return stored.Calibration;
     }
 }
 
@@ -168,6 +192,8 @@ public sealed record ResultsDirectory : ResultsHeader
             JudgeVersion = header.JudgeVersion,
             JudgeOverstates = header.JudgeOverstates,
             Calibration = header.Calibration,
+            RunCalibrationDigest = header.RunCalibrationDigest,
+            TargetModels = header.TargetModels,
             RecordedAnswers = header.RecordedAnswers,
             SentTargets = header.SentTargets,
             LabelComparisons = header.LabelComparisons,

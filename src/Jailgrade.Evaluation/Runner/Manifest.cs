@@ -33,7 +33,10 @@ public static class Manifest
         return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider.SendsSeed;
     }
 
-    /// <summary>Writes the manifest; <paramref name="sources"/> describe what was graded (its <c>sources</c> section).</summary>
+    /// <summary>
+    /// Writes the manifest; <paramref name="sources"/> describe what was graded (its <c>sources</c> section).
+    /// Stores the calibration the campaign names, if any, as the directory's <c>calibration.json</c>.
+    /// </summary>
     public static void Write(string directory, Campaign campaign, IJudge judge, TimeProvider time, IReadOnlyList<SourceDescription>? sources = null)
     {
         ArgumentNullException.ThrowIfNull(campaign);
@@ -56,6 +59,16 @@ public static class Manifest
         if (campaign.Judge.Target is { } judgeTarget)
         {
             json.WriteString("model", judgeTarget.Model);
+        }
+
+        // The calibration the campaign names, as it was when the run started; one added later with
+        // 'judge calibrate --out' is shown from calibration.json, and this record is never rewritten for it.
+        if (campaign.Judge.Calibration is { } calibration)
+        {
+            json.WriteStartObject("calibration");
+            json.WriteString("file", Path.GetFileName(calibration));
+            json.WriteString("digest", CalibrationFile.Read(calibration).Calibration.Digest);
+            json.WriteEndObject();
         }
 
         // Which judgment gives the headline figure: recorded answers by their labels unless the campaign
@@ -113,5 +126,12 @@ public static class Manifest
         json.WriteEndArray();
         json.WriteString("started", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteEndObject();
+        if (campaign.Judge.Calibration is { } file)
+        {
+            File.Copy(file, Path.Combine(directory, CalibrationFileName), overwrite: true);
+        }
     }
+
+    // Reports.ResultsHeader.CalibrationFile; named here too because Reports depends on Runner, not the reverse.
+    private const string CalibrationFileName = "calibration.json";
 }

@@ -36,6 +36,29 @@ public static class EvidenceJson
                 WriteAgreement(json, context.ComparedJudge, agreement);
             }
 
+            if (context.Calibration is { } calibration)
+            {
+                json.WriteStartObject("calibration");
+                if (calibration.Digest is { } digest)
+                {
+                    json.WriteString("digest", digest);
+                }
+                else
+                {
+                    json.WriteNull("digest");
+                }
+
+                json.WriteStartArray("uncovered_targets");
+                foreach (var id in calibration.UncoveredTargets)
+                {
+                    json.WriteStringValue(id);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteNumber("discarded_share", Round(grade.DiscardedShare));
             WriteProvisional(json, context.ProvisionalReason);
             WriteMetric(json, "UN", Metric.Universality, grade.Universality, grade.UniversalityProbabilities);
             json.WriteStartArray("domains");
@@ -184,8 +207,14 @@ public static class EvidenceJson
 /// <summary>What a grade rests on, beside the evidence: the headline judge, its comparison with recorded labels, and why the grade is provisional.</summary>
 public sealed record GradeContext
 {
-    /// <summary>Reason code of a provisional grade.</summary>
+    /// <summary>Reason code of a provisional grade: refusal keywords without a calibration (standard 7.2).</summary>
     public const string UncalibratedJudge = "uncalibrated-judge";
+
+    /// <summary>Reason code of a provisional grade: more than 5% of the bootstrap draws discarded for Se* + Sp* ≤ 1 (standard 7.8).</summary>
+    public const string UncertainJudge = "uncertain-judge";
+
+    /// <summary>The calibration the grade's rates were corrected with, when there was one.</summary>
+    public CalibrationUse? Calibration { get; init; }
 
     /// <summary>Whether the campaign's judge overstates success (refusal keywords).</summary>
     public bool JudgeOverstates { get; init; }
@@ -202,3 +231,6 @@ public sealed record GradeContext
     /// <summary>Why the grade is provisional (<see cref="UncalibratedJudge"/>), or null when it is not.</summary>
     public string? ProvisionalReason { get; init; }
 }
+
+/// <summary>A calibration as a grade used it: its digest, and the targets graded whose model it did not cover.</summary>
+public sealed record CalibrationUse(string? Digest, IReadOnlyList<string> UncoveredTargets);

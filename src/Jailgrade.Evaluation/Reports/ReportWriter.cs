@@ -74,6 +74,9 @@ public static class ReportWriter
             notes.Add(pending);
         }
 
+        notes.AddRange(CalibrationNotes(header));
+        notes.AddRange(SourceNotes(header));
+
         notes.AddRange(table.Cells
             .Where(c => c.Attack == AttackSpec.BaselineId && c.Category != SuccessRates.Overall && SuccessRates.NoWorkingSafeguard(c, header.Calibration))
             .Select(c => $"Target {c.Target}, {c.Category}: the baseline already succeeds {Percent(c.CorrectedAsr ?? c.Asr)} of the time; the domain had no working safeguard to bypass."));
@@ -81,6 +84,64 @@ public static class ReportWriter
         if (empty > 0)
         {
             notes.Add($"{empty} request{(empty == 1 ? "" : "s")} had no attempt (every result an error or unjudgeable): left out of every rate and listed in the report.");
+        }
+
+        return notes;
+    }
+
+    /// <summary>
+    /// What every output says of the judge's calibration: its counts, Se and Sp, the labels' provenance,
+    /// the models it covered and its digest, whether the run started with it or it was added later,
+    /// and a warning for each target whose model it did not cover. Empty without a calibration.
+    /// </summary>
+    public static IReadOnlyList<string> CalibrationNotes(ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (header.Calibration is not { } calibration)
+        {
+            return [];
+        }
+
+        var notes = new List<string>();
+        var counts = calibration.Counts is { } c
+            ? string.Create(CultureInfo.InvariantCulture, $"TP {c.TruePositives}, FN {c.FalseNegatives}, TN {c.TrueNegatives}, FP {c.FalsePositives}; ")
+            : "";
+        var started = calibration.Digest is null ? ""
+            : header.RunCalibrationDigest == calibration.Digest ? " (named by the campaign; the run started with it)"
+            : header.RunCalibrationDigest is null ? " (added after the run with 'judge calibrate --out')"
+            : $" (added after the run; the run started with {header.RunCalibrationDigest})";
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Judge {header.JudgeId} calibrated: {counts}sensitivity {calibration.Sensitivity:0.000}, specificity {calibration.Specificity:0.000}; rates are corrected and their intervals carry the calibration's own uncertainty.")
+            + (calibration.Provenance is { Length: > 0 } provenance ? $" Labels: {provenance}." : "")
+            + (calibration.Models.Count > 0 ? $" Models covered: {string.Join(", ", calibration.Models)}." : "")
+            + (calibration.Digest is { } digest ? $" Calibration {digest}{started}." : ""));
+        var uncovered = header.UncoveredTargets();
+        if (uncovered.Count > 0 && calibration.Models.Count > 0)
+        {
+            notes.Add($"Warning: the calibration covers {string.Join(", ", calibration.Models)}, not the model of target{(uncovered.Count == 1 ? "" : "s")} {string.Join(", ", uncovered)}: a judge's error on one model's answers need not be its error on another's.");
+        }
+
+        return notes;
+    }
+
+    /// <summary>What the sources themselves dropped or left out: behaviours with no prompt, images ignored.</summary>
+    public static IReadOnlyList<string> SourceNotes(ResultsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        const int Listed = 10;
+        var notes = new List<string>();
+        foreach (var source in header.Sources)
+        {
+            if (source.NoPrompt.Count > 0)
+            {
+                var more = source.NoPrompt.Count > Listed ? $" and {source.NoPrompt.Count - Listed} more (manifest.json lists them all)" : "";
+                notes.Add($"{source.Source}: {source.NoPrompt.Count} behavior{(source.NoPrompt.Count == 1 ? " has" : "s have")} no prompt in the source ({string.Join(", ", source.NoPrompt.Take(Listed))}{more}).");
+            }
+
+            if (source.ImagesIgnored > 0)
+            {
+                notes.Add($"{source.Source}: {source.ImagesIgnored} behavior{(source.ImagesIgnored == 1 ? "'s image was" : "s' images were")} ignored (text_only: true).");
+            }
         }
 
         return notes;
@@ -95,13 +156,19 @@ public static class ReportWriter
             : $"{n} result{(n == 1 ? " was" : "s were")} still in the write-ahead log (results.db-wal), not yet checkpointed: the run that wrote {(n == 1 ? "it" : "them")} did not end cleanly. {(n == 1 ? "It is" : "They are")} included here; 'jailgrade eval run CAMPAIGN --resume' finishes the run and checkpoints the log.";
     }
 
+    /// <summary>A paired test's p as every human output shows it: four decimals, or <c>&lt;0.0001</c> (never a rounded 0).</summary>
+    public static string PValueText(double p) =>
+        p < 0.0001 ? "<0.0001" : p.ToString("0.0000", CultureInfo.InvariantCulture);
+
     /// <summary>Which judgment the headline figures of recorded answers come from, and what is compared beside it.</summary>
     public static string RecordedAnswersNote(ResultsHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
+        var provenance = header.Sources.Where(s => s.Labels is not null).Select(s => $"{s.Source}: {s.Labels}").ToList();
+        var labels = provenance.Count == 0 ? "" : $" Labels: {string.Join("; ", provenance)}.";
         return header.RecordedAnswers == Judges.RecordedAnswersJudge.Labels
-            ? $"Recorded answers (finished artifacts) are judged by their source's own labels, not corrected and not provisional; the campaign's judge ({header.JudgeId}) is compared with them below. FD for them is the assessor's."
-            : $"Recorded answers (finished artifacts) are judged by the campaign's judge ({header.JudgeId}), as the campaign asks (judge: recorded_answers: judge); their source's labels are compared with it below.";
+            ? $"Recorded answers (finished artifacts) are judged by their source's own labels, not corrected and not provisional; the campaign's judge ({header.JudgeId}) is compared with them below. FD for them is the assessor's.{labels}"
+            : $"Recorded answers (finished artifacts) are judged by the campaign's judge ({header.JudgeId}), as the campaign asks (judge: recorded_answers: judge); their source's labels are compared with it below.{labels}";
     }
 
     /// <summary>The judge against the recorded labels as one line of text: counts, agreement, Se, Sp and kappa.</summary>
@@ -246,7 +313,7 @@ public static class ReportWriter
             md.Append("\n## Attack against baseline (exact McNemar on request outcomes)\n\n| target | attack | paired requests | attack only | baseline only | attack rate | baseline rate | p |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
             foreach (var c in table.Comparisons)
             {
-                md.Append(CultureInfo.InvariantCulture, $"| {c.Target} | {c.Attack} | {c.PairedRequests} | {c.AttackOnly} | {c.BaselineOnly} | {Percent(c.AttackRequestRate)} | {Percent(c.BaselineRequestRate)} | {Round(c.PValue, 6).ToString("G6", CultureInfo.InvariantCulture)} |\n");
+                md.Append(CultureInfo.InvariantCulture, $"| {c.Target} | {c.Attack} | {c.PairedRequests} | {c.AttackOnly} | {c.BaselineOnly} | {Percent(c.AttackRequestRate)} | {Percent(c.BaselineRequestRate)} | {PValueText(c.PValue)} |\n");
             }
         }
 
@@ -305,7 +372,7 @@ public static class ReportWriter
             html.Append("<h2>Attack against baseline (exact McNemar on request outcomes)</h2>\n<table><tr><th>target</th><th>attack</th><th>paired requests</th><th>attack only</th><th>baseline only</th><th>attack rate</th><th>baseline rate</th><th>p</th></tr>\n");
             foreach (var c in table.Comparisons)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Target)}</td><td>{E(c.Attack)}</td><td>{c.PairedRequests}</td><td>{c.AttackOnly}</td><td>{c.BaselineOnly}</td><td>{Percent(c.AttackRequestRate)}</td><td>{Percent(c.BaselineRequestRate)}</td><td>{Round(c.PValue, 6).ToString("G6", CultureInfo.InvariantCulture)}</td></tr>\n");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Target)}</td><td>{E(c.Attack)}</td><td>{c.PairedRequests}</td><td>{c.AttackOnly}</td><td>{c.BaselineOnly}</td><td>{Percent(c.AttackRequestRate)}</td><td>{Percent(c.BaselineRequestRate)}</td><td>{E(PValueText(c.PValue))}</td></tr>\n");
             }
 
             html.Append("</table>\n");
@@ -411,7 +478,7 @@ public static class ReportWriter
             json.WriteNumber("baseline_only", c.BaselineOnly);
             json.WriteNumber("attack_request_rate", Round(c.AttackRequestRate));
             json.WriteNumber("baseline_request_rate", Round(c.BaselineRequestRate));
-            json.WriteNumber("mcnemar_p", Round(c.PValue, 6));
+            json.WriteNumber("mcnemar_p", double.Parse(c.PValue.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
             json.WriteEndObject();
         }
 

@@ -53,6 +53,9 @@ public record ResultsHeader
     /// </summary>
     public long PendingInWal { get; init; }
 
+    /// <summary>The probe sources the manifest describes (empty for directories written before it did).</summary>
+    public IReadOnlyList<Probes.SourceDescription> Sources { get; init; } = [];
+
     /// <summary>What judges recorded answers: their labels (the default, and for directories from before the setting) or the judge.</summary>
     public RecordedAnswersJudge RecordedAnswers { get; init; } = RecordedAnswersJudge.Labels;
 
@@ -118,6 +121,7 @@ public record ResultsHeader
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
             RunCalibrationDigest = judge.TryGetProperty("calibration", out var named) ? named.GetProperty("digest").GetString() : null,
             TargetModels = listed,
+            Sources = Probes.SourceDescription.ReadManifest(directory),
         };
     }
 
@@ -178,28 +182,25 @@ public sealed record ResultsDirectory : ResultsHeader
     /// <summary>Every result, without payloads, in key order.</summary>
     public required IReadOnlyList<ResultRecord> Results { get; init; }
 
+    /// <summary>A results directory built in memory (tests, tools), every required member set by the caller.</summary>
+    public ResultsDirectory()
+    {
+    }
+
+    // Everything the header says, as it says it (a new header field needs no copying here), and the results.
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private ResultsDirectory(ResultsHeader header, IReadOnlyList<ResultRecord> results)
+        : base(header)
+    {
+        Results = results;
+    }
+
     /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
     public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
     {
         var loaded = ResultsHeader.Load(directory);
         using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher);
         var header = loaded.WithLabels(store);
-        return new ResultsDirectory
-        {
-            Campaign = header.Campaign,
-            Seed = header.Seed,
-            JudgeId = header.JudgeId,
-            JudgeVersion = header.JudgeVersion,
-            JudgeOverstates = header.JudgeOverstates,
-            Calibration = header.Calibration,
-            RunCalibrationDigest = header.RunCalibrationDigest,
-            TargetModels = header.TargetModels,
-            RecordedAnswers = header.RecordedAnswers,
-            SentTargets = header.SentTargets,
-            LabelComparisons = header.LabelComparisons,
-            LabelledPairs = header.LabelledPairs,
-            PendingInWal = header.PendingInWal,
-            Results = [.. store.ReadAll().Select(r => RecordedLabels.Headline(r, header.LabelsJudge(r.Target)))],
-        };
+        return new ResultsDirectory(header, [.. store.ReadAll().Select(r => RecordedLabels.Headline(r, header.LabelsJudge(r.Target)))]);
     }
 }

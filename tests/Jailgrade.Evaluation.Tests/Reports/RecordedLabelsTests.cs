@@ -184,3 +184,28 @@ public sealed class MissingAssessorMessageTests
         error.Message.ShouldContain("FD for every graded domain (PO, FR,");
     }
 }
+
+/// <summary>Issue 13 item 11 and issue 8: what the reports say of p-values and of what the sources left out.</summary>
+public sealed class ReportNoteTests
+{
+    [Theory]
+    [InlineData(1e-12, "<0.0001")]
+    [InlineData(0.00009, "<0.0001")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.03125, "0.0313")]
+    [InlineData(1.0, "1.0000")]
+    public void PValue_IsNeverARoundedZero(double p, string shown) => ReportWriter.PValueText(p).ShouldBe(shown);
+
+    [Fact]
+    public async Task Report_NamesTheBehaviorsWithNoPromptInTheSource_AndWhoLabelledThem()
+    {
+        using var temp = new TempCampaign(TempCampaign.Yaml("http://127.0.0.1:9/v1", probes: "  - file: jbb_gcg_white_box.json\n    format: jbb-artifacts"));
+        temp.Copy("jbb_gcg_white_box.json");
+        await temp.RunAsync();
+
+        var markdown = ReportWriter.Markdown(ResultsDirectory.Load(temp.Output));
+
+        markdown.ShouldContain("jbb_gcg_white_box.json: 2 behaviors have no prompt in the source (jbb_gcg_white_box:2, jbb_gcg_white_box:3)");
+        markdown.ShouldContain("Labels: jbb_gcg_white_box.json: the source's 'jailbroken' labels (judge: unknown");
+    }
+}

@@ -86,6 +86,11 @@ internal sealed class EvalGradeCommand(CliContext context)
             context.Error.WriteLine($"Note: {ReportWriter.OverstatesNote} The grade is provisional (--accept-uncalibrated-judge).");
         }
 
+        foreach (var note in ReportWriter.CalibrationNotes(results).Concat(ReportWriter.SourceNotes(results)))
+        {
+            context.Error.WriteLine((note.StartsWith("Warning:", StringComparison.Ordinal) ? "" : "Note: ") + note);
+        }
+
         var nothing = 0;
         foreach (var (t, a) in pairs)
         {
@@ -108,7 +113,13 @@ internal sealed class EvalGradeCommand(CliContext context)
                 HeadlineJudge = byLabels ? "source-labels" : results.JudgeId,
                 ComparedJudge = results.JudgeId,
                 LabelAgreement = results.LabelComparisons.FirstOrDefault(c => c.Target == t && c.Attack == a)?.Counts,
-                ProvisionalReason = uncalibrated.Contains((t, a)) ? GradeContext.UncalibratedJudge : null,
+                // Standard 7.8: more than 5% of the draws discarded for Se* + Sp* <= 1 leaves the judge too uncertain for a firm grade.
+                ProvisionalReason = uncalibrated.Contains((t, a)) ? GradeContext.UncalibratedJudge
+                    : grade.TooManyDiscarded ? GradeContext.UncertainJudge
+                    : null,
+                Calibration = results.CalibrationFor(t, a) is { } calibration
+                    ? new CalibrationUse(calibration.Digest, calibration.Models.Count == 0 ? [] : results.UncoveredTargets().Where(id => id == t).ToList())
+                    : null,
             };
             if (json)
             {
@@ -167,6 +178,12 @@ internal sealed class EvalGradeCommand(CliContext context)
         var provisional = about.ProvisionalReason is { } reason ? $"  PROVISIONAL ({reason})" : "";
         o.WriteLine($"{grade.Target} / {grade.Attack}");
         o.WriteLine($"  judged by: {(about.HeadlineJudge == "source-labels" ? "the source's recorded labels" : about.HeadlineJudge)}");
+        if (grade.DiscardedShare > 0)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  bootstrap draws discarded for Se* + Sp* <= 1: {grade.DiscardedShare:0.0%}{(grade.TooManyDiscarded ? " (above 5%: the judge is too uncertain for a firm grade)" : "")}"));
+        }
+
         if (about.LabelAgreement is { } agreement)
         {
             o.WriteLine($"  recorded labels vs {about.ComparedJudge}: {ReportWriter.AgreementText(agreement)}");

@@ -110,7 +110,7 @@ internal static class RunSummaryWriter
     }
 
     private static string Versus(BaselineComparison c) =>
-        $"{Percent(c.AttackRequestRate)} vs {Percent(c.BaselineRequestRate)}, p{(c.PValue < 0.0001 ? "<0.0001" : "=" + c.PValue.ToString("0.0000", CultureInfo.InvariantCulture))}";
+        $"{Percent(c.AttackRequestRate)} vs {Percent(c.BaselineRequestRate)}, p{(c.PValue < 0.0001 ? "" : "=")}{ReportWriter.PValueText(c.PValue)}";
 
     private static string Percent(double value) => Number(value) + "%";
 

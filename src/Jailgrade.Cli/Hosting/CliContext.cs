@@ -33,6 +33,7 @@ internal sealed class CliContext
         return new CliContext(Console.OpenStandardInput(), Console.OpenStandardOutput(), error, terminal)
         {
             TerminalWidth = terminal && Console.WindowWidth > 0 ? Console.WindowWidth : DefaultWidth,
+            InputIsTerminal = !Console.IsInputRedirected,
         };
     }
 
@@ -50,6 +51,9 @@ internal sealed class CliContext
 
     /// <summary>Whether stdout is a terminal (human output) rather than a pipe or file (data only).</summary>
     public bool OutputIsTerminal { get; }
+
+    /// <summary>Whether standard input is a terminal (someone typing) rather than a pipe or file.</summary>
+    public bool InputIsTerminal { get; init; }
 
     /// <summary>Columns that human output (tables) may fill: the terminal's width, or 100 when unknown.</summary>
     public int TerminalWidth { get; init; } = DefaultWidth;

@@ -19,6 +19,27 @@ public class ScoreCommandTests
     }
 
     [Fact]
+    public async Task Score_NoArgumentsOnATerminal_SaysItIsReadingStandardInput_AndPipedSaysNothing()
+    {
+        async Task<CliResult> Run(bool inputIsTerminal)
+        {
+            using var input = new MemoryStream(Encoding.UTF8.GetBytes(Critical + "\n"));
+            using var output = new MemoryStream();
+            using var error = new StringWriter { NewLine = "\n" };
+            var context = new Jailgrade.Cli.Hosting.CliContext(input, output, error, outputIsTerminal: false) { InputIsTerminal = inputIsTerminal };
+            var code = await Jailgrade.Cli.Hosting.JailgradeCli.RunAsync(["score"], context);
+            return new CliResult(code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
+        }
+
+        var typed = await Run(inputIsTerminal: true);
+        var piped = await Run(inputIsTerminal: false);
+
+        typed.Stderr.ShouldBe("jailgrade score: reading vectors from standard input, one per line; end with Ctrl+D (or give vectors as arguments: jailgrade score JG:1.0/...).\n");
+        typed.Stdout.ShouldBe($"{Critical}\t10.0\tCritical\n", "the hint goes to stderr, never into the data");
+        piped.Stderr.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Score_StdinWithoutFinalNewline_ScoresTheLastLine()
     {
         var result = await CliRun.RunWithInputAsync(Critical, "score");

@@ -90,6 +90,12 @@ internal sealed class ScoreCommand(CliContext context)
             using var scorer = new BulkScorer(context.Output, format == Format.Json);
             if (settings.Vectors.Count == 0)
             {
+                if (context.InputIsTerminal)
+                {
+                    // Nothing piped in: someone at a terminal would otherwise wait on a silent prompt.
+                    context.Error.WriteLine("jailgrade score: reading vectors from standard input, one per line; end with Ctrl+D (or give vectors as arguments: jailgrade score JG:1.0/...).");
+                }
+
                 scorer.ScoreLines(context.Input, cancellationToken);
             }
             else

@@ -27,11 +27,16 @@ public enum PolicyErrorKind
     NotMonotone,
     /// <summary>An eligibility ladder that is missing a level or gives less to a higher level or more to a higher outcome.</summary>
     Eligibility,
+    /// <summary>The file could not be read at all (missing, a directory, no permission): no position in it applies.</summary>
+    Unreadable,
 }
 
 /// <summary>One error in a policy file, with the position of the offending node.</summary>
 public sealed record PolicyError(string Source, int Line, int Column, PolicyErrorKind Kind, string Message)
 {
-    /// <summary><c>file:line:column: error Kind: message</c>, the shape editors and CI logs link.</summary>
-    public override string ToString() => $"{Source}:{Line}:{Column}: error {Kind}: {Message}";
+    /// <summary>
+    /// <c>file:line:column: error Kind: message</c>, the shape editors and CI logs link; <c>file: error
+    /// Kind: message</c> when the problem is the whole file (line 0).
+    /// </summary>
+    public override string ToString() => Line == 0 ? $"{Source}: error {Kind}: {Message}" : $"{Source}:{Line}:{Column}: error {Kind}: {Message}";
 }

@@ -83,9 +83,13 @@ public static class PolicyLoader
 
             text = File.ReadAllText(path, Encoding.UTF8);
         }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new PolicyLoadResult(null, [new PolicyError(path, 0, 0, PolicyErrorKind.Unreadable, "policy file not found")]);
+        }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return new PolicyLoadResult(null, [new PolicyError(path, 1, 1, PolicyErrorKind.Syntax, $"cannot read the file: {exception.Message}")]);
+            return new PolicyLoadResult(null, [new PolicyError(path, 0, 0, PolicyErrorKind.Unreadable, $"cannot read the file: {exception.Message}")]);
         }
 
         return Load(text, path);

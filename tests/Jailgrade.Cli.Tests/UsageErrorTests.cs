@@ -73,3 +73,37 @@ public class UsageErrorTests
         UsageErrors.Distance(b, a).ShouldBe(expected);
     }
 }
+
+/// <summary>Issue 13 item 6: a missing file is named as missing, with the documented I/O code, and nothing follows that reads like a result.</summary>
+public class MissingFileTests
+{
+    [Fact]
+    public async Task EvalRun_MissingCampaignFile_SaysNotFoundWithoutAPosition_Exit4()
+    {
+        var result = await CliRun.RunAsync("eval", "run", "no-such-campaign.yaml");
+
+        result.ExitCode.ShouldBe((int)ExitCode.IoError);
+        result.Stderr.ShouldBe("jailgrade: campaign file not found: no-such-campaign.yaml\n");
+    }
+
+    [Fact]
+    public async Task PolicyValidate_MissingFile_IsUnreadableNotASyntaxError_Exit4()
+    {
+        var result = await CliRun.RunAsync("policy", "validate", "no-such-policy.yaml");
+
+        result.ExitCode.ShouldBe((int)ExitCode.IoError);
+        result.Stderr.ShouldContain("no-such-policy.yaml: error Unreadable: policy file not found");
+        result.Stderr.ShouldNotContain("Syntax");
+        result.Stderr.ShouldNotContain(":1:1:");
+    }
+
+    [Fact]
+    public async Task PolicyTest_UnknownPolicy_PrintsNoTallyOfZero()
+    {
+        var result = await CliRun.RunAsync("policy", "test", "no-such-policy");
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Stderr.ShouldContain("'no-such-policy' is neither a built-in policy");
+        result.Stderr.ShouldNotContain("0 passed, 0 failed");
+    }
+}

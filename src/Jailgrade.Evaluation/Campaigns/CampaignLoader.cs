@@ -47,7 +47,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var file = Path.GetFileName(path);
         if (!File.Exists(path))
         {
-            throw new CampaignException([new CampaignError(file, 0, 0, $"campaign file not found: {path}")]);
+            throw new FileNotFoundException($"campaign file not found: {path}", path);
         }
 
         if (new FileInfo(path).Length is var size and > YamlLimits.MaxFileBytes)

@@ -105,11 +105,23 @@ public sealed class CampaignRunner
     public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // A new directory is made only once the targets answer: a run that cannot start leaves none behind.
+        // An existing one is locked and checked first, so a busy or refused resume is said before anything is sent.
+        var existed = Directory.Exists(options.OutputDirectory);
+        if (!existed)
+        {
+            await PreflightAsync(cancellationToken);
+        }
+
         Directory.CreateDirectory(options.OutputDirectory);
         using var runLock = RunLock.Acquire(options.OutputDirectory);
         using var store = ResultStore.Open(Path.Combine(options.OutputDirectory, ResultStore.FileName), _services.Cipher);
         CheckResume(store, options);
-        await PreflightAsync(cancellationToken);
+        if (existed)
+        {
+            await PreflightAsync(cancellationToken);
+        }
+
         Manifest.Write(options.OutputDirectory, _campaign, _judge, _services.Time, Sources);
         store.SetMeta("campaign_hash", _campaign.FileHash);
         store.SetMeta(ArtifactIdsMeta, "method/attack_type");

@@ -203,6 +203,7 @@ public class CampaignRunnerTests
 
         error.Message.ShouldContain("Unauthorized");
         error.Message.ShouldNotContain("wrong");
+        Directory.Exists(temp.Output).ShouldBeFalse("a run that fails its preflight leaves no results directory behind (issue 13 item 6)");
         (await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync())).Message.ShouldContain("MOCK_KEY is not set");
     }
 

@@ -211,7 +211,10 @@ public class FormatErrorTests
     {
         var result = PolicyLoader.LoadFile(Path.Combine(Path.GetTempPath(), "jailgrade-no-such-policy.yaml"));
 
-        result.Errors.ShouldHaveSingleItem().Message.ShouldStartWith("cannot read the file");
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.Kind.ShouldBe(PolicyErrorKind.Unreadable);
+        error.Message.ShouldBe("policy file not found");
+        error.ToString().ShouldEndWith("jailgrade-no-such-policy.yaml: error Unreadable: policy file not found", Case.Sensitive, "no line and column for a file that is not there");
     }
 
     [Fact]

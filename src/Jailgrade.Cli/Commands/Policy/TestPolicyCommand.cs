@@ -57,7 +57,12 @@ internal sealed class TestPolicyCommand(CliContext context)
             }
         }
 
-        context.Error.WriteLine($"jailgrade policy test: {passed} passed, {failed} failed.");
+        // A tally of nothing after a policy that could not be loaded reads like a pass: say it only when examples ran.
+        if (passed + failed > 0 || code == ExitCode.Success)
+        {
+            context.Error.WriteLine($"jailgrade policy test: {passed} passed, {failed} failed.");
+        }
+
         return code != ExitCode.Success ? code : failed > 0 ? ExitCode.CheckFailed : ExitCode.Success;
     }
 }

@@ -43,7 +43,7 @@ internal sealed class ValidatePolicyCommand(CliContext context)
             else
             {
                 context.Out.WriteLine($"{file}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}");
-                code = result.Errors.Any(e => e.Message.StartsWith("cannot read the file", StringComparison.Ordinal)) ? ExitCode.IoError : ExitCode.InvalidInput;
+                code = result.Errors.Any(e => e.Kind == PolicyErrorKind.Unreadable) ? ExitCode.IoError : ExitCode.InvalidInput;
             }
         }
 

@@ -65,6 +65,11 @@ internal static class EvaluationSupport
 
             return (campaign, loaded, ExitCode.Success);
         }
+        catch (FileNotFoundException e) when (e.FileName == path)
+        {
+            context.Error.WriteLine($"jailgrade: {e.Message}");
+            return (null, null, ExitCode.IoError);
+        }
         catch (CampaignException e)
         {
             foreach (var error in e.Errors)

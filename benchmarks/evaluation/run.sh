@@ -60,6 +60,7 @@ targets:
     provider: openai
     base_url: $1/v1
     model: mock-1
+    mock_headers: true
     max_concurrency: $3
     timeout_s: 30
 judge:

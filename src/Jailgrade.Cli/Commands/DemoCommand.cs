@@ -137,6 +137,7 @@ internal sealed class DemoCommand(CliContext context)
             provider: openai
             base_url: {baseUrl}
             model: mock-1
+            mock_headers: true
             max_concurrency: 32
         judge:
           # The rubric judge, served by the same simulated model under a model name of its own: a judge

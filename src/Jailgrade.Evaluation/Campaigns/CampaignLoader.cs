@@ -23,7 +23,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
     private static readonly string[] TargetKeys =
     [
         "id", "provider", "base_url", "model", "api_key_env", "max_concurrency", "requests_per_second", "timeout_s",
-        "max_retries", "retry_base_ms", "max_backoff_s", "max_response_bytes", "max_requests", "max_tokens", "system_prompt", "headers",
+        "max_retries", "retry_base_ms", "max_backoff_s", "max_response_bytes", "max_requests", "max_tokens", "system_prompt", "headers", "mock_headers",
         "temperature", "top_p",
     ];
 
@@ -362,6 +362,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             RetryBaseDelay = retryBase is { } r ? TimeSpan.FromMilliseconds(r) : defaults.RetryBaseDelay,
             MaxBackoff = maxBackoff is { } b ? TimeSpan.FromSeconds(b) : defaults.MaxBackoff,
             MaxResponseBytes = walker.Integer(map, "max_response_bytes", place, 1024, TargetSpec.MaxResponseBytesLimit) ?? defaults.MaxResponseBytes,
+            MockHeaders = walker.Boolean(map, "mock_headers", place) ?? false,
             MaxRequests = walker.Integer(map, "max_requests", place, 1, long.MaxValue),
             MaxTokens = (int)(walker.Integer(map, "max_tokens", place, 1, 1_000_000) ?? defaults.MaxTokens),
             SystemPrompt = walker.String(map, "system_prompt", place),

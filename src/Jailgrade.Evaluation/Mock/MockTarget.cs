@@ -50,6 +50,9 @@ public sealed class MockTarget : IAsyncDisposable
     /// </summary>
     public long RequestsReceived => Interlocked.Read(ref _handler.Received);
 
+    /// <summary>How many requests carried <see cref="AttemptHeader"/>: only targets with <c>mock_headers: true</c> send it.</summary>
+    public long RequestsWithAttemptHeader => Interlocked.Read(ref _handler.WithAttemptHeader);
+
     /// <summary>The base URL an OpenAI-compatible target uses (<c>…/v1</c>).</summary>
     public string OpenAiBaseUrl => new Uri(BaseAddress, "v1").ToString();
 
@@ -93,6 +96,7 @@ public sealed class MockTarget : IAsyncDisposable
     private sealed class Handler(MockModel model, MockTargetOptions options, TimeProvider time)
     {
         public long Received;
+        public long WithAttemptHeader;
 
         public async Task HandleAsync(HttpContext context, Protocol protocol)
         {
@@ -125,6 +129,11 @@ public sealed class MockTarget : IAsyncDisposable
             var messages = ReadMessages(body, protocol);
             var seed = body?["seed"]?.GetValue<long>()
                 ?? (long.TryParse(context.Request.Headers["X-Jailgrade-Seed"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : 0);
+            if (context.Request.Headers.ContainsKey(AttemptHeader))
+            {
+                Interlocked.Increment(ref WithAttemptHeader);
+            }
+
             _ = int.TryParse(context.Request.Headers[AttemptHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var attempt);
             var decision = model.Decide(modelName, messages, seed, attempt);
 

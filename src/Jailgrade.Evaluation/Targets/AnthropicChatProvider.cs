@@ -65,7 +65,11 @@ public sealed class AnthropicChatProvider : IChatProvider
         };
         http.Headers.Add("anthropic-version", ApiVersion);
         // The API has no seed field; the mock target reads it from this header instead.
-        http.Headers.Add("X-Jailgrade-Seed", request.Seed.ToString(CultureInfo.InvariantCulture));
+        if (spec.MockHeaders)
+        {
+            http.Headers.Add("X-Jailgrade-Seed", request.Seed.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (apiKey is not null)
         {
             http.Headers.Add("x-api-key", apiKey);

@@ -126,7 +126,11 @@ public sealed class TargetClient
             using var timeout = new CancellationTokenSource(Spec.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             using var message = _provider.CreateRequest(Spec, request, _apiKey);
-            message.Headers.TryAddWithoutValidation(MockTarget.AttemptHeader, attempt < AttemptNumbers.Length ? AttemptNumbers[attempt] : attempt.ToString(CultureInfo.InvariantCulture));
+            if (Spec.MockHeaders)
+            {
+                message.Headers.TryAddWithoutValidation(MockTarget.AttemptHeader, attempt < AttemptNumbers.Length ? AttemptNumbers[attempt] : attempt.ToString(CultureInfo.InvariantCulture));
+            }
+
             foreach (var (name, value) in Spec.Headers)
             {
                 message.Headers.TryAddWithoutValidation(name, value);

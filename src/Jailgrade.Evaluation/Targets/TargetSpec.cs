@@ -42,6 +42,13 @@ public sealed record TargetSpec
     /// <summary>Largest response body read, in bytes; a longer one is the error "body too large".</summary>
     public long MaxResponseBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Whether requests carry the headers only the built-in mock target reads (<c>X-Jailgrade-Attempt</c>,
+    /// the retry number its injected faults are drawn from, and, for the Anthropic protocol,
+    /// <c>X-Jailgrade-Seed</c>). Off by default: a real endpoint is never sent them.
+    /// </summary>
+    public bool MockHeaders { get; init; }
+
     /// <summary>The highest <see cref="MaxResponseBytes"/> a campaign may set (1 GiB).</summary>
     public const long MaxResponseBytesLimit = 1L << 30;
 

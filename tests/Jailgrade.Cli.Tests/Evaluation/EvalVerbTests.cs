@@ -43,6 +43,7 @@ public sealed partial class EvalVerbTests : IDisposable
             provider: openai
             base_url: {baseUrl}
             model: mock-1
+            mock_headers: true
             max_concurrency: {concurrency}
             retry_base_ms: 5
         judge:

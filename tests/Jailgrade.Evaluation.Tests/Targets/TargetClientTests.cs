@@ -201,3 +201,33 @@ public class TargetClientTests
         mock.RequestsReceived.ShouldBe(1);
     }
 }
+
+/// <summary>Issue 9 item 16: the headers meant for the built-in mock reach only targets that ask for them.</summary>
+public class MockHeaderTests
+{
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 1)]
+    public async Task Send_AttemptHeader_GoesOnlyToTargetsWithMockHeaders(bool mockHeaders, long expected)
+    {
+        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        var client = Jailgrade.Evaluation.Tests.TestSupport.Targets.Client(Jailgrade.Evaluation.Tests.TestSupport.Targets.OpenAi(mock) with { MockHeaders = mockHeaders });
+
+        var reply = await client.SendAsync(new ChatRequest([ChatMessage.User("Tell me about the fictional Brindle.")], 1), "k", default);
+
+        reply.IsAnswer.ShouldBeTrue();
+        mock.RequestsWithAttemptHeader.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Campaign_MockHeaders_IsOffUnlessTheTargetSaysSo()
+    {
+        var yaml = TempCampaign.Yaml("http://127.0.0.1:9/v1");
+        yaml.ShouldContain("    mock_headers: true\n");
+        var off = new Jailgrade.Evaluation.Campaigns.CampaignLoader(EvaluationRegistry.Default).Parse(yaml.Replace("    mock_headers: true\n", "", StringComparison.Ordinal), "c.yaml");
+        var on = new Jailgrade.Evaluation.Campaigns.CampaignLoader(EvaluationRegistry.Default).Parse(yaml, "c.yaml");
+
+        off.Targets.Single().MockHeaders.ShouldBeFalse();
+        on.Targets.Single().MockHeaders.ShouldBeTrue();
+    }
+}

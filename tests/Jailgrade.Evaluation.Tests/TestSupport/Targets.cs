@@ -17,6 +17,7 @@ internal static class Targets
         MaxConcurrency = 16,
         Timeout = TimeSpan.FromSeconds(5),
         RetryBaseDelay = TimeSpan.FromMilliseconds(5),
+        MockHeaders = true,
     };
 
     public static TargetClient Client(TargetSpec spec, string? apiKey = null, TimeProvider? time = null) =>

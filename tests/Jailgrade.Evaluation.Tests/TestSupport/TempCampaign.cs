@@ -86,6 +86,7 @@ internal sealed class TempCampaign : IDisposable
             provider: openai
             base_url: {baseUrl}
             model: mock-1
+            mock_headers: true
             max_concurrency: 32
             timeout_s: 2
             max_retries: 8

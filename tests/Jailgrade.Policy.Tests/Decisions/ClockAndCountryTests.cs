@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Jailgrade.Policy.Decisions;
 using Jailgrade.Policy.Eligibility;
+using Jailgrade.Policy.Gate;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Policy.Tests.TestSupport;
 using Jailgrade.Standard;
@@ -73,6 +74,19 @@ public class ClockAndCountryTests
         cases.ShouldBeEmpty();
         errors.ShouldHaveSingleItem().ToString().ShouldBe(
             $"cases.jsonl:1:{line.IndexOf("[\"US\"", StringComparison.Ordinal) + 1}: \"countries\": 'fr': country codes are upper case: did you mean 'FR'?");
+    }
+
+    [Theory]
+    [InlineData("model-a")]
+    [InlineData("model-b")]
+    public void GateAsk_LowerCaseCountry_IsDeniedNamingTheUpperCaseCode(string release)
+    {
+        var gate = GateSnapshot.Build([new GateCase("model-a", "case-1", UsFrontier.Decide(Case(new CaseClock(Reported: Reported))))]);
+
+        var answer = gate.Ask(release, "us", IdentityLevel.Vetted);
+
+        answer.Access.ShouldBe(Access.Deny);
+        answer.Reason.ShouldBe("'us': country codes are upper case: did you mean 'US'?; the gate fails closed");
     }
 
     [Fact]

@@ -125,8 +125,9 @@ public sealed class JgPolicy
     /// Decides a case. When <paramref name="time"/> is given and the case has no <c>decided</c>
     /// instant, the decision is taken now by that clock; without it, obligations running from
     /// <c>decided</c> have no due time. Fails (never throws) on a fact value the policy does not
-    /// declare, a missing fact without default, an unknown country, or a clock instant outside
-    /// <see cref="Timestamps.Earliest"/> to <see cref="Timestamps.Latest"/>.
+    /// declare, a missing fact without default, an unknown country, a clock instant outside
+    /// <see cref="Timestamps.Earliest"/> to <see cref="Timestamps.Latest"/>, or a clock whose events
+    /// are out of order (<see cref="CaseClock.IsPossible"/>).
     /// </summary>
     public bool TryDecide(DecisionRequest request, TimeProvider? time, out Decision? decision, out string error)
     {
@@ -151,16 +152,17 @@ public sealed class JgPolicy
             {
                 if (!_tierOfCountry.ContainsKey(country))
                 {
-                    error = $"'{country}' is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. US, GB)";
+                    Eligibility.Countries.TryCheck(country, out error);
                     return false;
                 }
             }
         }
 
         var clock = request.Clock;
-        if (time is not null && clock.Decided is null)
+        var decidedNow = time is not null && clock.Decided is null;
+        if (decidedNow)
         {
-            clock = clock with { Decided = time.GetUtcNow().ToUniversalTime() };
+            clock = clock with { Decided = time!.GetUtcNow().ToUniversalTime() };
         }
 
         // Due dates are computed from these; outside the range they might not be representable.
@@ -173,9 +175,14 @@ public sealed class JgPolicy
             }
         }
 
+        if (!clock.IsPossible(decidedNow, out error))
+        {
+            return false;
+        }
+
         var outcome = (Outcome)_table.Outcomes[cell];
         var row = _table.Rows[cell] is var number and >= 0 ? Rows[number] : null;
-        decision = new Decision(this, request, score, band, cell, outcome, row, _table.Sets[_table.ObligationSets[cell]], _eligibilityByOutcome[(int)outcome], clock);
+        decision = new Decision(this, request, score, band, cell, outcome, row, _table.Sets[_table.ObligationSets[cell]], _eligibilityByOutcome[(int)outcome], clock, decidedNow);
         error = "";
         return true;
     }

@@ -238,6 +238,15 @@ public static class CaseJson
                 error = "\"countries\" must be a list of country codes or one comma-separated string";
                 return false;
             }
+
+            foreach (var country in countries)
+            {
+                if (!Eligibility.Countries.TryCheck(country, out error))
+                {
+                    error = $"\"countries\": {error}";
+                    return false;
+                }
+            }
         }
 
         BandDistribution? probabilities = null;
@@ -291,10 +300,13 @@ public static class CaseJson
         return 1 + Encoding.UTF8.GetCharCount(bytes, 0, (int)Math.Clamp(byteIndex, 0, bytes.Length));
     }
 
-    /// <summary>Splits <c>US,GB, fr</c> into upper-case codes; validity is checked when deciding.</summary>
+    /// <summary>
+    /// Splits <c>US,GB, FR</c> into codes as written (no case folding: <c>us</c> is an error with a
+    /// suggestion, see <see cref="Eligibility.Countries.TryCheck"/>).
+    /// </summary>
     public static List<string> ParseCountryList(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToUpperInvariant())];
+        return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
     }
 }

@@ -25,7 +25,7 @@ public sealed class Decision
     private ScheduledObligation[]? _obligations;
 
     // Deciding stays allocation-light: obligations are scheduled and inputs spelled out only when read.
-    internal Decision(JgPolicy policy, DecisionRequest request, JgScore score, Band band, int cell, Outcome outcome, DecisionRow? row, ObligationSpec[] specs, IReadOnlyList<EligibilityLadder> eligibility, CaseClock clock)
+    internal Decision(JgPolicy policy, DecisionRequest request, JgScore score, Band band, int cell, Outcome outcome, DecisionRow? row, ObligationSpec[] specs, IReadOnlyList<EligibilityLadder> eligibility, CaseClock clock, bool decidedDefaulted)
     {
         _policy = policy;
         _cell = cell;
@@ -37,6 +37,7 @@ public sealed class Decision
         Row = row;
         Eligibility = eligibility;
         Clock = clock;
+        DecidedDefaulted = decidedDefaulted;
     }
 
     /// <summary>The policy's id, version and content hash.</summary>
@@ -59,6 +60,12 @@ public sealed class Decision
 
     /// <summary>The clock the obligations were scheduled on (with <c>decided</c> filled in when a clock was injected).</summary>
     public CaseClock Clock { get; }
+
+    /// <summary>
+    /// Whether <c>decided</c> is "now" by the injected clock because the case stated no decided time
+    /// (say so: the due dates and what is overdue depend on it).
+    /// </summary>
+    public bool DecidedDefaulted { get; }
 
     /// <summary>Every obligation of the outcome whose condition holds, in the policy's order.</summary>
     public IReadOnlyList<ScheduledObligation> Obligations => _obligations ??= Schedule();

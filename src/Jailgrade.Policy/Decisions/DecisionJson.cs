@@ -68,6 +68,7 @@ public static class DecisionJson
         }
 
         writer.WriteEndObject();
+        writer.WriteBoolean("decided_defaulted", decision.DecidedDefaulted);
         writer.WriteStartArray("obligations");
         foreach (var obligation in decision.Obligations)
         {
@@ -145,6 +146,7 @@ public static class DecisionJson
         writer.WriteString("party", spec.Party);
         writer.WriteString("from", CaseClock.EventNames[(int)spec.From]);
         WriteInstant(writer, "due", obligation.Due);
+        writer.WriteBoolean("overdue", obligation.Overdue);
         if (spec.Kind == ObligationKind.Disclose)
         {
             writer.WriteStartObject("window");

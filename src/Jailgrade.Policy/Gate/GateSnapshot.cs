@@ -83,8 +83,13 @@ public sealed class GateSnapshot
         return byCountry.TryGetValue(country, out var answers) ? answers[(int)level] : UnknownCountry(country);
     }
 
-    private static GateAnswer UnknownCountry(string country) =>
-        new(Access.Deny, [], $"'{country}' is not an ISO 3166-1 alpha-2 country code; the gate fails closed");
+    // Lower case ('us') is as unknown as 'XX': the gateway must send what policies use. The reason
+    // names the code meant so the integration gets fixed, while the answer stays a denial.
+    private static GateAnswer UnknownCountry(string country)
+    {
+        Countries.TryCheck(country, out var error);
+        return new(Access.Deny, [], $"{error}; the gate fails closed");
+    }
 
     private static GateAnswer Combine(List<GateCase> cases, string country, IdentityLevel level)
     {

@@ -59,9 +59,9 @@ internal sealed partial class PolicyParser
             foreach (var code in countriesNode is null ? [] : MappingReader.Scalars(countriesNode, _diagnostics, $"the countries of tier '{name}'"))
             {
                 var country = code.Value!;
-                if (!Eligibility.Countries.IsKnown(country))
+                if (!Eligibility.Countries.TryCheck(country, out var countryError))
                 {
-                    _diagnostics.Add(code, PolicyErrorKind.UnknownCountry, $"'{country}' is not an ISO 3166-1 alpha-2 country code (tier '{name}')");
+                    _diagnostics.Add(code, PolicyErrorKind.UnknownCountry, $"{countryError} (tier '{name}')");
                 }
                 else if (seen.TryGetValue(country, out var first))
                 {

@@ -112,13 +112,13 @@ internal sealed partial class PolicyParser
         var countries = new List<string>();
         foreach (var code in MappingReader.Scalars(node, _diagnostics, "'countries'"))
         {
-            if (Eligibility.Countries.IsKnown(code.Value!))
+            if (Eligibility.Countries.TryCheck(code.Value!, out var error))
             {
                 countries.Add(code.Value!);
             }
             else
             {
-                _diagnostics.Add(code, PolicyErrorKind.UnknownCountry, $"'{code.Value}' is not an ISO 3166-1 alpha-2 country code");
+                _diagnostics.Add(code, PolicyErrorKind.UnknownCountry, error);
             }
         }
 
@@ -236,9 +236,9 @@ internal sealed partial class PolicyParser
             {
                 var code = ((YamlScalarNode)codeNode).Value!;
                 var tier = MappingReader.Scalar(tierNode, _diagnostics, "a tier");
-                if (!Eligibility.Countries.IsKnown(code))
+                if (!Eligibility.Countries.TryCheck(code, out var countryError))
                 {
-                    _diagnostics.Add(codeNode, PolicyErrorKind.UnknownCountry, $"'{code}' is not an ISO 3166-1 alpha-2 country code");
+                    _diagnostics.Add(codeNode, PolicyErrorKind.UnknownCountry, countryError);
                 }
                 else if (tier is not null && _tiers.All(t => t.Name != tier))
                 {

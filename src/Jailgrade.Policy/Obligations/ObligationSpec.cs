@@ -94,21 +94,29 @@ public sealed class ObligationSpec
 /// <param name="Until">For updates: when they stop (the resolution), if known.</param>
 public readonly record struct ScheduledObligation(ObligationSpec Spec, DateTimeOffset? Due, DateTimeOffset? NotBefore, DateTimeOffset? Until)
 {
-    /// <summary>Schedules an obligation on a case's clock.</summary>
+    /// <summary>
+    /// Whether the deadline had passed when the decision was taken (<see cref="Due"/> before the
+    /// clock's <c>decided</c>); never while either is unknown.
+    /// </summary>
+    public bool Overdue { get; init; }
+
+    /// <summary>Schedules an obligation on a case's clock, marking it overdue when it fell due before the decision.</summary>
     public static ScheduledObligation Schedule(ObligationSpec spec, CaseClock clock)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var start = clock[spec.From];
         if (start is not { } origin)
         {
             return new ScheduledObligation(spec, null, null, null);
         }
 
-        return spec.Kind switch
+        var scheduled = spec.Kind switch
         {
             ObligationKind.Disclose => new ScheduledObligation(spec, spec.NotAfter?.After(origin), spec.NotBefore?.After(origin), null),
             ObligationKind.Update => new ScheduledObligation(spec, (spec.Within ?? spec.Every)?.After(origin), null, clock.Resolved),
             _ => new ScheduledObligation(spec, spec.Within?.After(origin), null, null),
         };
+        return scheduled with { Overdue = scheduled.Due < clock.Decided };
     }
 
     /// <summary><c>notify government-authority due 2026-06-13T09:00:00Z</c> (or <c>due null</c>).</summary>

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Jailgrade.Policy.Obligations;
 
 /// <summary>
-/// Strict ISO 8601 timestamps with an explicit offset (<c>2026-06-12T09:00:00Z</c>), normalized to UTC,
+/// Strict ISO 8601 timestamps with an explicit offset (<c>2026-06-12T09:00:00Z</c>), or a date alone
+/// (<c>2026-06-12</c>, taken as 00:00 UTC: officials often record only the day), normalized to UTC,
 /// from <see cref="Earliest"/> to <see cref="Latest"/> (docs/policy.md, "Limits"): with durations of
 /// at most <see cref="IsoDuration.MaxYears"/> years every due date stays representable.
 /// </summary>
@@ -15,6 +16,8 @@ public static class Timestamps
     /// <summary>The latest instant a case's clock may hold: 2999-12-31T23:59:59Z.</summary>
     public static readonly DateTimeOffset Latest = new(2999, 12, 31, 23, 59, 59, TimeSpan.Zero);
 
+    private const string DateFormat = "yyyy-MM-dd";
+
     private static readonly string[] Formats =
     [
         "yyyy-MM-dd'T'HH:mm:ssK",
@@ -22,20 +25,20 @@ public static class Timestamps
         "yyyy-MM-dd'T'HH:mmK",
     ];
 
-    /// <summary>Parses a timestamp that states its offset and lies in the supported range; returns it in UTC.</summary>
+    /// <summary>Parses a timestamp that states its offset (or a date, 00:00 UTC) and lies in the supported range; returns it in UTC.</summary>
     public static bool TryParse(string? text, out DateTimeOffset instant) => TryParse(text, out instant, out _);
 
     /// <summary>
-    /// Parses a timestamp that states its offset and lies in the supported range; returns it in UTC.
+    /// Parses a timestamp that states its offset, or a date alone taken as 00:00 UTC, and lies in the
+    /// supported range; returns it in UTC. A time without an offset stays an error: its zone is unknown.
     /// On failure <paramref name="error"/> says why, quoting the text.
     /// </summary>
     public static bool TryParse(string? text, out DateTimeOffset instant, out string error)
     {
         instant = default;
-        if (string.IsNullOrEmpty(text) || !(text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 10)
-            || !DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        if (!TryParseDate(text, out var parsed) && !TryParseWithOffset(text, out parsed))
         {
-            error = $"'{text}' is not a timestamp with an offset (e.g. 2026-06-12T09:00:00Z)";
+            error = $"'{text}' is not a timestamp with an offset (e.g. 2026-06-12T09:00:00Z) or a date (2026-06-12, taken as 00:00 UTC)";
             return false;
         }
 
@@ -48,6 +51,21 @@ public static class Timestamps
         instant = parsed.ToUniversalTime();
         error = "";
         return true;
+    }
+
+    private static bool TryParseDate(string? text, out DateTimeOffset instant)
+    {
+        instant = default;
+        return text?.Length == DateFormat.Length
+            && DateTimeOffset.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant);
+    }
+
+    // The offset must be written: a time without one would silently take the machine's zone.
+    private static bool TryParseWithOffset(string? text, out DateTimeOffset instant)
+    {
+        instant = default;
+        return !string.IsNullOrEmpty(text) && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 10)
+            && DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
     }
 
     /// <summary>Whether <paramref name="instant"/> lies from <see cref="Earliest"/> to <see cref="Latest"/>.</summary>

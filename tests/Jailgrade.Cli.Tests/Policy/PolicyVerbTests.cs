@@ -95,7 +95,7 @@ public sealed class PolicyVerbTests : IDisposable
     [Fact]
     public async Task Decide_Json_HasOutcomeObligationsEligibilityCountriesAndStamp()
     {
-        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--decided", "2026-06-12T15:00:00Z", "--countries", "US,cn", "--json");
+        var result = await CliRun.RunAsync("decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--decided", "2026-06-12T15:00:00Z", "--countries", "US,CN", "--json");
 
         result.ExitCode.ShouldBe(0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
@@ -113,7 +113,7 @@ public sealed class PolicyVerbTests : IDisposable
     {
         var now = new DateTimeOffset(2026, 6, 12, 18, 30, 0, TimeSpan.Zero);
 
-        var result = await RunWithClockAsync(now, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--json");
+        var result = await ClockedRun.RunAsync(now, terminal: false, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--json");
 
         using var json = JsonDocument.Parse(result.Stdout);
         json.RootElement.GetProperty("clock").GetProperty("decided").GetString().ShouldBe("2026-06-12T18:30:00Z");
@@ -207,25 +207,10 @@ public sealed class PolicyVerbTests : IDisposable
         result.Stderr.ShouldContain("  Restrict → Mitigate: 1 case");
     }
 
-    private static async Task<CliResult> RunWithClockAsync(DateTimeOffset now, params string[] args)
-    {
-        using var input = new MemoryStream();
-        using var output = new MemoryStream();
-        using var error = new StringWriter { NewLine = "\n" };
-        var context = new Jailgrade.Cli.Hosting.CliContext(input, output, error, false, new FixedClock(now), _ => null);
-        var code = await Jailgrade.Cli.Hosting.JailgradeCli.RunAsync(args, context);
-        return new CliResult(code, System.Text.Encoding.UTF8.GetString(output.ToArray()), error.ToString());
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     [Fact]
     public async Task Decide_OnATerminal_WritesTheReadableSummary()
     {
-        var result = await CliRun.RunAsync([], terminal: true, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--countries", "CN");
+        var result = await ClockedRun.RunAsync(new DateTimeOffset(2026, 6, 12, 15, 0, 0, TimeSpan.Zero), terminal: true, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--countries", "CN");
 
         result.ExitCode.ShouldBe(0);
         result.Stdout.ShouldStartWith("Suspend under us-frontier 1.0.0 (sha256 ");

@@ -59,7 +59,7 @@ public class OutputTests
     public void ParseLines_MixedCases_ReadsEachAndNamesBadLines()
     {
         var text = $$"""
-            {"id": "a", "vector": "{{CriticalCyberGa}}", "incident": "death", "reported": "2026-06-12T09:00:00Z", "countries": "us,gb"}
+            {"id": "a", "vector": "{{CriticalCyberGa}}", "incident": "death", "reported": "2026-06-12T09:00:00Z", "countries": "US,GB"}
             # a comment
             {{CriticalCyberGa}}
             {"vector": "JG:1.0/UN:X"}

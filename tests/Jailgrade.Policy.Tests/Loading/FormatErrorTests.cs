@@ -107,7 +107,7 @@ public class FormatErrorTests
         error.Kind.ShouldBe(PolicyErrorKind.UnknownCountry);
         error.Line.ShouldBe(PolicyText.LineOf(text, "[US, UK]"));
         error.Column.ShouldBe(14);
-        error.Message.ShouldBe("'UK' is not an ISO 3166-1 alpha-2 country code (tier 'home')");
+        error.Message.ShouldBe("'UK' is not an ISO 3166-1 alpha-2 country code: did you mean 'GB'? (ISO 3166 has no UK; the United Kingdom is GB) (tier 'home')");
     }
 
     [Fact]

@@ -41,8 +41,8 @@ internal sealed class DecideCommand(CliContext context)
         };
         var incident = new Option<string?>("--incident") { Description = "The incident type, for policies with an 'incident' input (e.g. death).", HelpName = "type" };
         var facts = new Option<string[]>("--fact") { Description = "Another case fact, NAME=VALUE; repeatable.", HelpName = "name=value", AllowMultipleArgumentsPerToken = false };
-        var clock = CaseClock.EventNames.Select(name => new Option<string?>($"--{name}") { Description = $"When the case was {name} (ISO 8601 with offset, e.g. 2026-06-12T09:00:00Z).", HelpName = "time" }).ToArray();
-        var countries = new Option<string?>("--countries") { Description = "Countries the release is offered in (ISO 3166-1 alpha-2, comma-separated).", HelpName = "US,GB,..." };
+        var clock = CaseClock.EventNames.Select(name => new Option<string?>($"--{name}") { Description = $"When the case was {name}: ISO 8601 with offset (2026-06-12T09:00:00Z), or a date (2026-06-12) taken as 00:00 UTC.", HelpName = "time" }).ToArray();
+        var countries = new Option<string?>("--countries") { Description = "Countries the release is offered in (ISO 3166-1 alpha-2, upper case, comma-separated).", HelpName = "US,GB,..." };
         var probabilities = new Option<string?>("--band-probabilities") { Description = "A JSON file of band probabilities; the band used is the highest held with the policy's confidence.", HelpName = "file" };
         var cases = new Option<string?>("--cases") { Description = "Decide a batch: one JSON case (or vector) per line; writes one line per case.", HelpName = "file" };
         var json = new Option<bool>("--json") { Description = "Write the decision as JSON; same as --format json." };
@@ -56,8 +56,11 @@ internal sealed class DecideCommand(CliContext context)
             Gives the outcome (Track < Mitigate < Restrict < Suspend), every obligation with its due time
             (or disclosure window, or recurrence), export eligibility per jurisdiction tier and identity
             level, the tier of each listed country, and the rationale, stamped with the policy's id,
-            version and SHA-256. Obligations running from an event not given have no due time; when
-            --decided is not given the decision is taken now.
+            version and SHA-256. Obligations running from an event not given have no due time. When
+            --decided is not given the decision is taken now, and the readable output says so on
+            stderr ("decided now (...)"; JSON: "decided_defaulted": true). An obligation due before the
+            decision is marked overdue. Times may be a date alone (2026-06-12, taken as 00:00 UTC); a
+            clock out of order (decided before reported, discovered after reported...) is refused.
             """)
         {
             policy, vector, assessments, incident, facts, countries, probabilities, cases, json, format,
@@ -143,7 +146,8 @@ internal sealed class DecideCommand(CliContext context)
         }
         else
         {
-            WriteHuman(decision!);
+            WriteDecidedNow(decision!.DecidedDefaulted ? decision.Clock.Decided : null);
+            WriteHuman(decision);
             if (consensus is not null)
             {
                 context.Out.WriteLine();
@@ -240,11 +244,22 @@ internal sealed class DecideCommand(CliContext context)
             }
         }
 
+        var countries = settings.Countries is { } written ? CaseJson.ParseCountryList(written) : null;
+        foreach (var country in countries ?? [])
+        {
+            if (!Countries.TryCheck(country, out var countryError))
+            {
+                error = $"--countries: {countryError}";
+                code = ExitCode.UsageError;
+                return false;
+            }
+        }
+
         request = new DecisionRequest(vector)
         {
             Facts = facts,
             Clock = new CaseClock(instants[0], instants[1], instants[2], instants[3]),
-            Countries = settings.Countries is { } countries ? CaseJson.ParseCountryList(countries) : null,
+            Countries = countries,
             BandProbabilities = probabilities,
         };
         error = "";
@@ -260,6 +275,7 @@ internal sealed class DecideCommand(CliContext context)
         }
 
         var (cases, errors) = CaseJson.ParseLines(File.ReadAllText(casesFile), casesFile);
+        DateTimeOffset? decidedNow = null;
         foreach (var batchCase in cases)
         {
             var id = batchCase.Id;
@@ -268,6 +284,8 @@ internal sealed class DecideCommand(CliContext context)
                 errors.Add(new CaseError(casesFile, batchCase.Line, 1, $"case '{id}': {error}"));
                 continue;
             }
+
+            decidedNow ??= decision!.DecidedDefaulted ? decision.Clock.Decided : null;
 
             if (json)
             {
@@ -279,6 +297,11 @@ internal sealed class DecideCommand(CliContext context)
             }
         }
 
+        if (!json)
+        {
+            WriteDecidedNow(decidedNow);
+        }
+
         // One list in file order: a case that parsed but could not be decided sits among the others.
         foreach (var line in CaseJson.Report(errors, casesFile))
         {
@@ -286,6 +309,15 @@ internal sealed class DecideCommand(CliContext context)
         }
 
         return errors.Count > 0 ? ExitCode.InvalidInput : ExitCode.Success;
+    }
+
+    // A decision taken "now" is not reproducible: say which now, beside the output, not in it.
+    private void WriteDecidedNow(DateTimeOffset? now)
+    {
+        if (now is { } instant)
+        {
+            context.Error.WriteLine($"decided now ({Timestamps.Format(instant)})");
+        }
     }
 
     private void WriteHuman(Decision decision)
@@ -299,7 +331,8 @@ internal sealed class DecideCommand(CliContext context)
         {
             var due = obligation.Due is { } instant ? Timestamps.Format(instant) : "not yet (clock event unknown)";
             var window = obligation.NotBefore is { } opens ? $" (window opens {Timestamps.Format(opens)})" : "";
-            output.WriteLine($"  {obligation.Spec.KindName,-9}{obligation.Spec.Party,-28}due {due}{window}");
+            var overdue = obligation.Overdue ? "  OVERDUE" : "";
+            output.WriteLine($"  {obligation.Spec.KindName,-9}{obligation.Spec.Party,-28}due {due}{window}{overdue}");
             output.WriteLine($"  {"",-9}{"",-28}{PolicyMarkdown.Timing(obligation.Spec)}{(obligation.Spec.Note is { } note ? $"; {note}" : "")}");
         }
 

@@ -112,13 +112,14 @@ public sealed class EvidenceFileTests : IDisposable
     public void ResultsReplacedByARecursiveView_IsRefusedByTheSchemaCheck_BeforeAnyQueryReadsIt()
     {
         WriteDatabase(count: 10);
-        // A view that would recurse for ever; its first row raises an error, so that a query reaching it
-        // fails with that error (not the schema check's message) instead of hanging the test.
+        // A view that would recurse for ever; its first recursive step raises an error (abs of the
+        // smallest integer), so that a query reaching it fails with that error, not the schema check's
+        // message, instead of hanging the test.
         Alter("""
             DROP TABLE results;
             CREATE VIEW results AS
-              WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
-              SELECT 't' AS target, 'a' AS attack, 'p' AS probe, abs(-9223372036854775807 - n) AS sample FROM r;
+              WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE abs(-9223372036854775807 - n) > 0)
+              SELECT 't' AS target, 'a' AS attack, 'p' AS probe, n AS sample FROM r;
             """);
 
         var refused = Refused();

@@ -229,36 +229,46 @@ internal static class EvidenceFile
 
     private static void Check(SqliteConnection connection, string path)
     {
-        var name = Path.GetFileName(path);
+        List<string> schema;
         try
         {
-            var schema = Schema(connection);
-            if (!schema.SequenceEqual(ExpectedSchema))
-            {
-                var extra = schema.Except(ExpectedSchema).Select(s => s.Split('|')[0] + " " + s.Split('|')[1]).ToList();
-                var missing = ExpectedSchema.Except(schema).Select(s => s.Split('|')[0] + " " + s.Split('|')[1]).ToList();
-                throw new CorruptEvidenceException($"{path}: schema check failed: not the schema jailgrade writes"
-                    + (extra.Count > 0 ? $"; unexpected: {string.Join(", ", extra)}" : "")
-                    + (missing.Count > 0 ? $"; missing or different: {string.Join(", ", missing)}" : "") + ". Nothing was read from it.");
-            }
+            schema = Schema(connection);
+        }
+        catch (SqliteException e)
+        {
+            throw new CorruptEvidenceException($"{Path.GetFileName(path)}: the database is damaged ({e.Message}); nothing was graded from it.");
+        }
 
+        if (!schema.SequenceEqual(ExpectedSchema))
+        {
+            var extra = schema.Except(ExpectedSchema).Select(s => s.Split('|')[0] + " " + s.Split('|')[1]).ToList();
+            var missing = ExpectedSchema.Except(schema).Select(s => s.Split('|')[0] + " " + s.Split('|')[1]).ToList();
+            throw new CorruptEvidenceException($"{path}: schema check failed: not the schema jailgrade writes"
+                + (extra.Count > 0 ? $"; unexpected: {string.Join(", ", extra)}" : "")
+                + (missing.Count > 0 ? $"; missing or different: {string.Join(", ", missing)}" : "") + ". Nothing was read from it.");
+        }
+
+        // Damage quick_check meets on its way (a page it cannot parse) stops it with an error rather than
+        // a row: the same failed check, said the same way.
+        var problems = new List<string>();
+        try
+        {
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA quick_check";
             using var reader = command.ExecuteReader();
-            var problems = new List<string>();
             while (reader.Read() && problems.Count < 3)
             {
                 problems.Add(reader.GetString(0));
             }
-
-            if (problems is not ["ok"])
-            {
-                throw new CorruptEvidenceException($"{path}: integrity check (quick_check) failed: {string.Join("; ", problems)}. The database is damaged; nothing was graded from it.");
-            }
         }
         catch (SqliteException e)
         {
-            throw new CorruptEvidenceException($"{name}: the database is damaged ({e.Message}); nothing was graded from it.");
+            problems.Add(e.Message);
+        }
+
+        if (problems is not ["ok"])
+        {
+            throw new CorruptEvidenceException($"{path}: integrity check (quick_check) failed: {string.Join("; ", problems)}. The database is damaged; nothing was graded from it.");
         }
     }
 }

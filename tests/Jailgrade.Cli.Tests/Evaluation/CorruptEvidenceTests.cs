@@ -202,6 +202,20 @@ public sealed class CorruptEvidenceTests : IDisposable
             .ShouldBe(before.Select(f => f.Split(' ')[0]).Append("summary.json").Distinct().Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Report_ThatCannotBeWrittenIntoTheResultsDirectory_IsExit4_NotABug()
+    {
+        await RunCampaign();
+        // A directory where the report file would go fails the write even for root, as a read-only directory would for anyone else.
+        Directory.CreateDirectory(Path.Combine(Output, "report.md"));
+
+        var report = await Run("eval", "report", Output, "--format", "md");
+
+        report.Code.ShouldBe((int)ExitCode.IoError, report.Stderr);
+        report.Stderr.ShouldContain("cannot write");
+        report.Stderr.ShouldNotContain("bug");
+    }
+
     // Every file in a directory: name, length, last write time and a digest of its bytes.
     private static List<string> Listing(string directory) =>
     [

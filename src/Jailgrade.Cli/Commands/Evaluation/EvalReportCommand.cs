@@ -56,7 +56,17 @@ internal sealed class EvalReportCommand(CliContext context)
         }
 
         var path = Path.Combine(directory, name);
-        File.WriteAllText(path, text);
+        try
+        {
+            File.WriteAllText(path, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Evidence handed over read-only: the report could be computed but not stored beside it.
+            context.Error.WriteLine($"jailgrade: cannot write {path}: {e.Message} (the results directory may be read-only; copy it somewhere writable)");
+            return ExitCode.IoError;
+        }
+
         context.Out.WriteLine(path);
         return ExitCode.Success;
     }

@@ -140,12 +140,13 @@ public record ResultsHeader
     /// <summary>The header with what the store says of recorded labels: the labelled pairs and the judge's agreement with them.</summary>
     internal ResultsHeader WithLabels(ResultStore store)
     {
-        var recorded = store.ReadLabelAgreement().Where(c => !SentTargets.Contains(c.Target)).ToList();
+        // One scan: every labelled (target, attack) of a recorded source, and the judge's agreement where it judged any.
+        var recorded = store.ReadLabels().Where(c => !SentTargets.Contains(c.Target)).ToList();
         return this with
         {
             PendingInWal = store.PendingInWal,
-            LabelComparisons = recorded,
-            LabelledPairs = store.ReadLabelledPairs().Where(p => !SentTargets.Contains(p.Target)).ToHashSet(),
+            LabelComparisons = [.. recorded.Where(c => c.Counts.Compared > 0)],
+            LabelledPairs = recorded.Select(c => (c.Target, c.Attack)).ToHashSet(),
         };
     }
 

@@ -51,15 +51,6 @@ public readonly record struct JudgeAgreement(long TruePositives, long FalsePosit
         }
     }
 
-    /// <summary>Adds one answer: the label's and the judge's verdicts (true = jailbroken, a success).</summary>
-    public JudgeAgreement Add(bool label, bool judge) => (label, judge) switch
-    {
-        (true, true) => this with { TruePositives = TruePositives + 1 },
-        (false, true) => this with { FalsePositives = FalsePositives + 1 },
-        (false, false) => this with { TrueNegatives = TrueNegatives + 1 },
-        (true, false) => this with { FalseNegatives = FalseNegatives + 1 },
-    };
-
     /// <summary>The counts of both.</summary>
     public static JudgeAgreement operator +(JudgeAgreement a, JudgeAgreement b) => new(
         a.TruePositives + b.TruePositives, a.FalsePositives + b.FalsePositives, a.TrueNegatives + b.TrueNegatives, a.FalseNegatives + b.FalseNegatives);

@@ -359,29 +359,56 @@ public sealed class ResultStore : IDisposable
                    SUM(error_kind IS NULL AND source_label = 1)
             FROM results GROUP BY target, attack, probe ORDER BY target, attack, probe
             """;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        return Query(Sql, statement =>
+        {
+            var target = Shared(statement, 0, names)!;
+            var labelled = raw.sqlite3_column_int(statement, 7);
+            var byLabel = labelled > 0 && labelsJudge?.Invoke(target) == true;
+            var outcome = byLabel
+                ? new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 8), Attempts: labelled)
+                : new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4));
+            return new RequestRow(target, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!, outcome, raw.sqlite3_column_int64(statement, 6))
+            {
+                JudgedByLabels = byLabel,
+            };
+        });
+    }
+
+    /// <summary>
+    /// Every (target, attack) with an answer that carries a source's label, with the campaign judge's
+    /// agreement with those labels over the answers both judged (errors, answers the judge could not
+    /// rate and recorded attempts without a response, which the judge never saw, left out; a pair may
+    /// so have labels and nothing compared).
+    /// </summary>
+    public IReadOnlyList<LabelComparison> ReadLabels()
+    {
+        const string Sql = """
+            SELECT target, attack,
+                   SUM(j AND source_label = 1 AND success = 1), SUM(j AND source_label = 0 AND success = 1),
+                   SUM(j AND source_label = 0 AND success = 0), SUM(j AND source_label = 1 AND success = 0)
+            FROM (SELECT *, (error_kind IS NULL AND success IS NOT NULL AND verdict <> 'NoResponse') AS j FROM results WHERE source_label IS NOT NULL)
+            GROUP BY target, attack ORDER BY target, attack
+            """;
+        return Query(Sql, statement => new LabelComparison(Text(statement, 0)!, Text(statement, 1)!, new JudgeAgreement(
+            raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int64(statement, 3),
+            raw.sqlite3_column_int64(statement, 4), raw.sqlite3_column_int64(statement, 5))));
+    }
+
+    // One read query on the writer's connection, a row at a time through the raw API (no boxing per column).
+    private List<T> Query<T>(string sql, Func<sqlite3_stmt, T> read)
+    {
         var db = _connection.Handle!;
-        var rows = new List<RequestRow>();
+        var rows = new List<T>();
         lock (_gate)
         {
-            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
+            Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
             using (statement)
             {
-                var names = new Dictionary<string, string>(StringComparer.Ordinal);
                 int step;
                 while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
                 {
-                    var target = Shared(statement, 0, names)!;
-                    var labelled = raw.sqlite3_column_int(statement, 7);
-                    var byLabel = labelled > 0 && labelsJudge?.Invoke(target) == true;
-                    var outcome = byLabel
-                        ? new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 8), Attempts: labelled)
-                        : new RequestOutcome(Successes: raw.sqlite3_column_int(statement, 5), Attempts: raw.sqlite3_column_int(statement, 4));
-                    rows.Add(new RequestRow(
-                        target, Shared(statement, 1, names)!, Shared(statement, 2, names)!, Text(statement, 3)!, outcome,
-                        raw.sqlite3_column_int64(statement, 6))
-                    {
-                        JudgedByLabels = byLabel,
-                    });
+                    rows.Add(read(statement));
                 }
 
                 if (step != raw.SQLITE_DONE)
@@ -392,72 +419,6 @@ public sealed class ResultStore : IDisposable
         }
 
         return rows;
-    }
-
-    /// <summary>Every (target, attack) with an answer that carries a source's label.</summary>
-    public IReadOnlyList<(string Target, string Attack)> ReadLabelledPairs()
-    {
-        const string Sql = "SELECT DISTINCT target, attack FROM results WHERE source_label IS NOT NULL ORDER BY target, attack";
-        var db = _connection.Handle!;
-        var pairs = new List<(string, string)>();
-        lock (_gate)
-        {
-            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
-            using (statement)
-            {
-                int step;
-                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-                {
-                    pairs.Add((Text(statement, 0)!, Text(statement, 1)!));
-                }
-
-                if (step != raw.SQLITE_DONE)
-                {
-                    SqliteException.ThrowExceptionForRC(step, db);
-                }
-            }
-        }
-
-        return pairs;
-    }
-
-    /// <summary>
-    /// The campaign judge's agreement with the recorded labels, per (target, attack), over answers that
-    /// both judged (errors, unlabelled answers, answers the judge could not rate and recorded attempts
-    /// without a response, which the judge never saw, left out).
-    /// </summary>
-    public IReadOnlyList<LabelComparison> ReadLabelAgreement()
-    {
-        const string Sql = """
-            SELECT target, attack,
-                   SUM(source_label = 1 AND success = 1), SUM(source_label = 0 AND success = 1),
-                   SUM(source_label = 0 AND success = 0), SUM(source_label = 1 AND success = 0)
-            FROM results WHERE error_kind IS NULL AND source_label IS NOT NULL AND success IS NOT NULL AND verdict <> 'NoResponse'
-            GROUP BY target, attack ORDER BY target, attack
-            """;
-        var db = _connection.Handle!;
-        var comparisons = new List<LabelComparison>();
-        lock (_gate)
-        {
-            Check(raw.sqlite3_prepare_v2(db, Sql, out var statement), db);
-            using (statement)
-            {
-                int step;
-                while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-                {
-                    comparisons.Add(new LabelComparison(Text(statement, 0)!, Text(statement, 1)!, new JudgeAgreement(
-                        raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int64(statement, 3),
-                        raw.sqlite3_column_int64(statement, 4), raw.sqlite3_column_int64(statement, 5))));
-                }
-
-                if (step != raw.SQLITE_DONE)
-                {
-                    SqliteException.ThrowExceptionForRC(step, db);
-                }
-            }
-        }
-
-        return comparisons;
     }
 
     /// <summary>A cached response for a content hash, or null. Reads on its own connection, so lookups never wait for a commit.</summary>

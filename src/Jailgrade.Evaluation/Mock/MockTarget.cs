@@ -23,7 +23,7 @@ namespace Jailgrade.Evaluation.Mock;
 public sealed class MockTarget : IAsyncDisposable
 {
     /// <summary>The header in which clients send the attempt number (0 for the first try).</summary>
-    public const string AttemptHeader = "X-Jailgrade-Attempt";
+    public const string AttemptHeader = MockTargetHeaders.Attempt;
 
     private readonly WebApplication _app;
     private readonly Handler _handler;
@@ -128,7 +128,7 @@ public sealed class MockTarget : IAsyncDisposable
 
             var messages = ReadMessages(body, protocol);
             var seed = body?["seed"]?.GetValue<long>()
-                ?? (long.TryParse(context.Request.Headers["X-Jailgrade-Seed"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : 0);
+                ?? (long.TryParse(context.Request.Headers[MockTargetHeaders.Seed], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : 0);
             if (context.Request.Headers.ContainsKey(AttemptHeader))
             {
                 Interlocked.Increment(ref WithAttemptHeader);

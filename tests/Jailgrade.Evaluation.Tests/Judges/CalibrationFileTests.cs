@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Mock;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Jailgrade.Evaluation.Evidence;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Statistics;

@@ -82,12 +82,12 @@ public class CalibrationUseTests
         await temp.RunAsync();
         var path = Path.Combine(temp.Output, ResultsDirectory.CalibrationFile);
 
-        Jailgrade.Evaluation.Judges.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Judges.CalibrationResult("refusal-keywords", "1", 9, 1, 8, 2, 0));
+        Jailgrade.Evaluation.Calibration.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Calibration.CalibrationResult("refusal-keywords", "1", 9, 1, 8, 2, 0));
         var corrected = ResultsDirectory.Load(temp.Output);
         corrected.Calibration.ShouldNotBeNull();
         ReportWriter.Json(corrected).ShouldContain("\"corrected_asr\"");
 
-        Jailgrade.Evaluation.Judges.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Judges.CalibrationResult("rubric", "jg-rubric-1", 9, 1, 8, 2, 0));
+        Jailgrade.Evaluation.Calibration.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Calibration.CalibrationResult("rubric", "jg-rubric-1", 9, 1, 8, 2, 0));
         Should.Throw<InvalidDataException>(() => ResultsDirectory.Load(temp.Output)).Message.ShouldContain("judged by refusal-keywords");
     }
 }

@@ -6,6 +6,7 @@ using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Evidence;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Reports;
+using Jailgrade.MockTarget;
 using Jailgrade.Policy.Obligations;
 using Jailgrade.Standard;
 using Jailgrade.Standard.Scoring;
@@ -65,7 +66,7 @@ internal sealed class DemoCommand(CliContext context)
         output.WriteLine($"Jailgrade demo: measure, grade and decide on one jailbreak ({JgMetrics.Standard}). Files in {directory}");
         output.WriteLine();
 
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             // The simulated model refuses, except that it complies with a role-play framing 60% of the time.
             Vulnerabilities = [new MockVulnerability("role-play", "pretend you are", 0.6)],

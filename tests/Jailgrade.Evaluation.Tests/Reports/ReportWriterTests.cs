@@ -2,17 +2,18 @@ using System.Text.Json;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Reports;
 
 public sealed class ReportWriterTests : IAsyncLifetime, IDisposable
 {
-    private MockTarget _mock = null!;
+    private MockTargetServer _mock = null!;
     private TempCampaign _temp = null!;
 
     public async Task InitializeAsync()
     {
-        _mock = await MockTarget.StartAsync(new MockTargetOptions
+        _mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = [new MockVulnerability("roleplay", "pretend you are dan", 0.5)],
             Faults = new MockFaults { ServerError = 0.05 },
@@ -77,7 +78,7 @@ public class CalibrationUseTests
     [Fact]
     public async Task Calibration_OfTheRunsJudge_CorrectsRates_AndOfAnotherJudge_IsRefused()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)] });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)] });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
         await temp.RunAsync();
         var path = Path.Combine(temp.Output, ResultsDirectory.CalibrationFile);

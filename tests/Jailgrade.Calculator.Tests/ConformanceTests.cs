@@ -50,7 +50,7 @@ public sealed class ConformanceTests(Chromium chromium)
     {
         await using var session = await CalculatorSession.OpenAsync(chromium);
 
-        var table = await session.Page.EvaluateAsync<JsonElement>(TableScript);
+        var table = await session.EvaluateAsync(TableScript);
 
         table.GetProperty("lines").GetInt32().ShouldBe(612_360);
         table.GetProperty("bytes").GetInt64().ShouldBe(41_598_925);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace Jailgrade.Calculator.Tests.TestSupport;
@@ -65,6 +66,17 @@ public sealed class CalculatorSession : IAsyncDisposable
         await page.GotoAsync(chromium.PageUrl + fragment);
         await page.WaitForSelectorAsync("body[data-ready=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         return session;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="function"/> (a JavaScript function, possibly async) in the page and returns
+    /// its result as JSON.
+    /// </summary>
+    public async Task<JsonElement> EvaluateAsync(string function, object? argument = null)
+    {
+        var json = await Page.EvaluateAsync<string>($"async argument => JSON.stringify(await ({function})(argument))", argument);
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     /// <summary>Every CSP violation so far: events seen by the page and messages the browser logged.</summary>

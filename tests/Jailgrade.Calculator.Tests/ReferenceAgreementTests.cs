@@ -102,6 +102,25 @@ public sealed class ReferenceAgreementTests(Chromium chromium)
         await session.ShouldBeCleanAsync();
     }
 
+    [BrowserFact]
+    public async Task Parse_JunkAfterAValueOtherThanDpOrMs_IsBadValueNotTrailingJunk()
+    {
+        // The one class the page, written from the text, first disagreed on (changelog 2026-12-02):
+        // trailing junk only where a vector may end.
+        await using var session = await CalculatorSession.OpenAsync(chromium);
+
+        var results = await session.EvaluateAsync(ParseScript, new[]
+        {
+            "JG:1.0/UN:CU",
+            "JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:PA",
+            "JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:P/DP:GX",
+            "JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:CY/UP:3/BR:W/FD:H/EX:P/DP:G/MS:N:",
+        });
+
+        results.EnumerateArray().Select(r => $"{r.GetProperty("kind").GetString()} @{r.GetProperty("column").GetInt32()} {Text(r, "metric")}")
+            .ShouldBe(["bad value @11 UN", "bad value @52 EX", "trailing junk @58 ", "trailing junk @63 "]);
+    }
+
     private static string Describe(JsonElement r) =>
         $"{Text(r, "vector")} base {Text(r, "base")} {Text(r, "band")} cjs {Text(r, "cjs")} "
         + $"sub {Text(r, "bypass")}+{Text(r, "capability")}+{Text(r, "impact")} current {Text(r, "current")} {Text(r, "currentBand")}";

@@ -34,7 +34,8 @@ public static partial class CalculatorPage
     /// <summary>The SHA-256 of <see cref="Bytes"/>, lower-case hex.</summary>
     public static string Sha256() => Convert.ToHexStringLower(SHA256.HashData(Page.Value));
 
-    private static byte[] Build()
+    /// <summary>Assembles the page afresh (tests build it twice to show the bytes do not vary).</summary>
+    internal static byte[] Build()
     {
         var style = Resource("calculator.css");
         var script = Resource("calculator.js");

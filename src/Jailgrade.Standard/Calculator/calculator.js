@@ -281,7 +281,7 @@
       const code = state[m.code] ?? notDefined;
       $("v-" + m.code + "-" + code).checked = true;
       const value = valueOf(m, code);
-      $("chosen-" + m.code).textContent = m.code + ":" + value.code + " " + value.name + ": " + value.definition;
+      $("chosen-" + m.code).textContent = m.code + ":" + value.code + " " + value.name + (value.tier ? " (" + value.tier + " tier)" : "") + ": " + value.definition;
     }
 
     $("score").textContent = show(s.base);

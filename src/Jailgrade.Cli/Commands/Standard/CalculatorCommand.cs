@@ -10,7 +10,7 @@ internal sealed class CalculatorCommand(CliContext context)
     public static Command Create(CliContext context)
     {
         var sha = new Option<bool>("--sha256") { Description = "Print only the SHA-256 of the page's bytes (compare with the README)." };
-        var command = new VerbCommand("calculator", "Write the JG 1.0 calculator: one HTML file that scores vectors offline in any browser.", """
+        var command = new VerbCommand("calculator", "Write the calculator: one HTML page that scores JG 1.0 vectors offline.", """
             One static page with the standard's definition and a second, independent implementation of
             the standard in JavaScript: score, band, CJS band, sub-scores, contributions, the changes
             that move the band, the current score, a permalink. No network, no external assets, its

@@ -294,9 +294,9 @@
     $("rule").textContent = s.zero ? "UP:0 zeroes the score." : s.capApplied ? "The " + s.tier + " tier's cap of " + show(s.cap) + " applies."
       : s.floored ? "The floor lifts the score to " + show(floor) + "." : "No cap or floor applies (cap " + show(s.cap) + ").";
     if (s.current === null) {
-      $("current").textContent = "none: set MS for a current score";
-      $("current-band").textContent = "";
-      $("current-band").className = "";
+      $("current").textContent = "none";
+      $("current-band").textContent = "(set MS for one)";
+      $("current-band").className = "note";
     } else {
       $("current").textContent = show(s.current);
       setBand($("current-band"), s.currentBand);

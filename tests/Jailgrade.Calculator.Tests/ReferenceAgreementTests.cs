@@ -19,11 +19,14 @@ public sealed class ReferenceAgreementTests(Chromium chromium)
           const parsed = JG.parse(text);
           if (!parsed.ok) return { vector: text, error: parsed.error.kind };
           const s = JG.score(parsed.vector);
-          const changes = JG.explain(parsed.vector).changes.map(c => c.metric + ':' + c.from + '>' + c.to + '=' + JG.show(c.score) + ' ' + c.band);
+          const explained = JG.explain(parsed.vector);
+          const changes = explained.changes.map(c => c.metric + ':' + c.from + '>' + c.to + '=' + JG.show(c.score) + ' ' + c.band);
+          const contributions = explained.contributions.map(c => c.metric + ':' + c.value + (c.points === null ? ' zeroes' : ' ' + JG.show(c.points)));
           return {
             vector: JG.format(parsed.vector), base: JG.show(s.base), band: s.band, cjs: s.cjs,
             bypass: JG.show(s.bypass), capability: JG.show(s.capability), impact: JG.show(s.impact),
-            current: s.current === null ? null : JG.show(s.current), currentBand: s.currentBand, changes: changes.join(' | '),
+            current: s.current === null ? null : JG.show(s.current), currentBand: s.currentBand,
+            changes: changes.join(' | '), contributions: contributions.join(' '),
           };
         })
         """;
@@ -60,7 +63,7 @@ public sealed class ReferenceAgreementTests(Chromium chromium)
     }
 
     [BrowserFact]
-    public async Task Explain_BandChanges_EqualTheReferenceForEverySampledVector()
+    public async Task Explain_ContributionsAndBandChanges_EqualTheReferenceForEverySampledVector()
     {
         var sample = ScoreTable.BaseVectors().Where((_, i) => i % 997 == 0).Select(v => v.ToString()).ToArray();
         await using var session = await CalculatorSession.OpenAsync(chromium);
@@ -69,9 +72,13 @@ public sealed class ReferenceAgreementTests(Chromium chromium)
 
         for (var i = 0; i < sample.Length; i++)
         {
-            var expected = string.Join(" | ", JgExplainer.Explain(JgVector.Parse(sample[i])).BandChanges
-                .Select(c => $"{c.Code}:{c.From}>{c.To}={c.NewScore} {c.NewBand}"));
-            results[i].GetProperty("changes").GetString().ShouldBe(expected, $"what would it take for {sample[i]}");
+            var reference = JgExplainer.Explain(JgVector.Parse(sample[i]));
+            results[i].GetProperty("contributions").GetString().ShouldBe(
+                string.Join(' ', reference.Contributions.Select(c => $"{c.Code}:{c.Value} {(c.ZeroesScore ? "zeroes" : c.Points.ToString())}")),
+                $"contributions for {sample[i]}");
+            results[i].GetProperty("changes").GetString().ShouldBe(
+                string.Join(" | ", reference.BandChanges.Select(c => $"{c.Code}:{c.From}>{c.To}={c.NewScore} {c.NewBand}")),
+                $"what would it take for {sample[i]}");
         }
     }
 

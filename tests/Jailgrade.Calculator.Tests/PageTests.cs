@@ -106,6 +106,27 @@ public sealed class PageTests(Chromium chromium)
     }
 
     [BrowserFact]
+    public async Task Paste_Vector_LoadsAValidOneAtOnceAndShowsWhyAnInvalidOneIsNot()
+    {
+        await using var session = await CalculatorSession.OpenAsync(chromium);
+        const string Paste = """
+            text => {
+              const input = document.getElementById('input');
+              input.value = text;
+              input.dispatchEvent(new InputEvent('input', { inputType: 'insertFromPaste', data: text, bubbles: true }));
+            }
+            """;
+
+        await session.Page.EvaluateAsync(Paste, Government + "\n");
+        (await Score(session)).ShouldBe("8.5 High CJS-3");
+
+        await session.Page.EvaluateAsync(Paste, "JG:1.0/UN:C/RL:M/AC:M/AR:N/HD:CY/UP:3/BR:S/FD:H/EX:N/DP:GX");
+        (await Text(session, "#error-message")).ShouldStartWith("Not a JG 1.0 vector: trailing junk at column 58: unexpected 'X' after DP:G");
+        (await Score(session)).ShouldBe("8.5 High CJS-3", "an invalid paste leaves the vector as it was");
+        await session.ShouldBeCleanAsync();
+    }
+
+    [BrowserFact]
     public async Task Keyboard_Alone_ReachesEveryMetricAndChangesTheScore()
     {
         await using var session = await CalculatorSession.OpenAsync(chromium, "#" + Lab);

@@ -105,7 +105,7 @@ public sealed class ReferenceAgreementTests(Chromium chromium)
         }
 
         disagreements.ShouldBeEmpty();
-        corpus.Count.ShouldBeGreaterThan(1000);
+        corpus.Count.ShouldBeGreaterThan(3000);
         await session.ShouldBeCleanAsync();
     }
 

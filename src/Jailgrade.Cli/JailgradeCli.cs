@@ -30,6 +30,7 @@ internal static class JailgradeCli
         root.Subcommands.Add(ExplainCommand.Create(context));
         root.Subcommands.Add(MetricsCommand.Create(context));
         root.Subcommands.Add(TableCommand.Create(context));
+        root.Subcommands.Add(CalculatorCommand.Create(context));
 
         // Policies (decide)
         root.Subcommands.Add(Commands.Policy.PolicyCommand.Create(context));

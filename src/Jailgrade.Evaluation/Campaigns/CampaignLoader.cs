@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Campaigns.Internal;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Mock;

@@ -23,9 +23,6 @@ public sealed class MockChatProvider : IChatProvider
     /// <summary>The model name sent when the target names none.</summary>
     public const string DefaultModel = "mock-1";
 
-    /// <summary>The header the target client puts the attempt number in (targets of this provider always send it).</summary>
-    internal const string AttemptHeader = "X-Jailgrade-Attempt";
-
     private static readonly HttpRequestOptionsKey<(string Model, IReadOnlyList<ChatMessage> Messages, long Seed)> Call = new("jailgrade-mock-call");
 
     /// <inheritdoc />
@@ -102,7 +99,7 @@ public sealed class MockChatProvider : IChatProvider
                 throw new InvalidOperationException("A simulated target was sent a request its provider did not build.");
             }
 
-            _ = int.TryParse(request.Headers.TryGetValues(AttemptHeader, out var values) ? values.FirstOrDefault() : null,
+            _ = int.TryParse(request.Headers.TryGetValues(MockTargetHeaders.Attempt, out var values) ? values.FirstOrDefault() : null,
                 NumberStyles.None, CultureInfo.InvariantCulture, out var attempt);
             var decision = model.Decide(call.Model, call.Messages, call.Seed, attempt);
             if (options.Latency > TimeSpan.Zero)

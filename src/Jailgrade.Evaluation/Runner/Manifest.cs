@@ -1,9 +1,11 @@
 using System.Reflection;
 using System.Text.Json;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Storage;
 using Jailgrade.Evaluation.Targets;
 using Jailgrade.Standard;
 
@@ -32,6 +34,24 @@ public static class Manifest
     {
         ArgumentNullException.ThrowIfNull(target);
         return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider.SendsSeed;
+    }
+
+    /// <summary>The manifest's <c>sources</c> section of a results directory; empty for directories written before it existed.</summary>
+    public static IReadOnlyList<SourceDescription> ReadSources(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        if (!document.RootElement.TryGetProperty("sources", out var sources) || sources.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        return [.. sources.EnumerateArray().Select(SourceDescription.Read)];
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Storage;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Tests.Evaluation;
 
@@ -49,7 +50,7 @@ public sealed class CorruptEvidenceTests : IDisposable
     // A finished run against the mock, with successes to grade and enough results for several pages.
     private async Task RunCampaign()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)],
         });

@@ -1,6 +1,7 @@
 using System.Text;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Tests.Evaluation;
 
@@ -34,7 +35,7 @@ public sealed class ResultsKeyTests : IDisposable
         return (code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
     }
 
-    private async Task<string> RunCampaign(MockTarget mock)
+    private async Task<string> RunCampaign(MockTargetServer mock)
     {
         var campaign = Path.Combine(_directory, "campaign.yaml");
         File.WriteAllText(campaign, $"""
@@ -63,7 +64,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task WrongKey_OnResumeAndOnPayloadReport_IsExit4WithTheExpectedFingerprint_NotABug()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var campaign = await RunCampaign(mock);
         var other = Convert.ToBase64String(new byte[32]);
 
@@ -81,7 +82,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task NoKey_ForAPayloadReport_IsExit4_AndCreatesNoKeyFile()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         await RunCampaign(mock);
         var elsewhere = Path.Combine(_directory, "other-config");
 

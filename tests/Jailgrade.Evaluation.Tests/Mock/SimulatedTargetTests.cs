@@ -3,6 +3,7 @@ using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Storage;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Mock;
 
@@ -54,7 +55,7 @@ public class SimulatedTargetTests
     public async Task Run_SimulatedTarget_DecidesEveryKeyAsTheSameModelServedOverHttp()
     {
         var options = new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.4)] };
-        await using var server = await MockTarget.StartAsync(options);
+        await using var server = await MockTargetServer.StartAsync(options);
         using var overHttp = new TempCampaign(TempCampaign.Yaml(server.OpenAiBaseUrl));
         using var inProcess = new TempCampaign(Yaml());
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Commands.Evaluation;
 
@@ -79,10 +80,10 @@ internal sealed class MockTargetCommand(CliContext context)
             return (int)ExitCode.UsageError;
         }
 
-        MockTarget started;
+        MockTargetServer started;
         try
         {
-            started = await MockTarget.StartAsync(options, port, context.Time, cancellationToken);
+            started = await MockTargetServer.StartAsync(options, port, context.Time, cancellationToken);
         }
         catch (Exception e) when (IsAddressInUse(e))
         {

@@ -6,8 +6,9 @@ using Jailgrade.Standard;
 using System.CommandLine.Parsing;
 using Jailgrade.Cli.Commands;
 using Jailgrade.Cli.Commands.Standard;
+using Jailgrade.Cli.Hosting;
 
-namespace Jailgrade.Cli.Hosting;
+namespace Jailgrade.Cli;
 
 /// <summary>Builds the <c>jailgrade</c> command tree and runs it.</summary>
 internal static class JailgradeCli

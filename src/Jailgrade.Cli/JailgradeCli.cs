@@ -73,6 +73,12 @@ internal static class JailgradeCli
 
         try
         {
+            if (context.ClockError is { } clockError)
+            {
+                await context.Error.WriteLineAsync($"jailgrade: {clockError}");
+                return (int)ExitCode.UsageError;
+            }
+
             if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction and not ExamplesHelpAction)
             {
                 var path = CommandPath(parseResult);

@@ -1,4 +1,5 @@
 using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Targets;
 
 namespace Jailgrade.Evaluation.Campaigns;
@@ -23,6 +24,12 @@ public sealed record Campaign
 
     /// <summary>The targets under test; empty when nothing is sent (only finished artifacts, graded as recorded).</summary>
     public required IReadOnlyList<TargetSpec> Targets { get; init; }
+
+    /// <summary>
+    /// The settings of every <c>provider: mock</c> target (the judge's included) by target id: the simulated
+    /// model runs in-process with them, and the manifest records them.
+    /// </summary>
+    public IReadOnlyDictionary<string, MockTargetOptions> Simulated { get; init; } = new Dictionary<string, MockTargetOptions>();
 
     /// <summary>How responses are judged.</summary>
     public required JudgeSpec Judge { get; init; }

@@ -93,7 +93,7 @@ public sealed partial class EvalVerbTests : IDisposable
 
         var report = await Run("eval", "report", Output, "--format", "json");
         report.Code.ShouldBe(0);
-        File.ReadAllText(Path.Combine(Output, "summary.json")).ShouldContain("\"ci95\"");
+        report.Stdout.ShouldContain("\"ci95\"");
 
         // Keywords alone, uncalibrated: no grade without the explicit flag (standard 7.3).
         var refused = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M");
@@ -259,7 +259,7 @@ public sealed partial class EvalVerbTests : IDisposable
         // The same numbers as the report's summary.json.
         var report = await Run("eval", "report", Output, "--format", "json");
         report.Code.ShouldBe(0);
-        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "summary.json")));
+        using var summary = System.Text.Json.JsonDocument.Parse(report.Stdout);
         var reported = summary.RootElement.GetProperty("overall").EnumerateArray().ToList();
         reported.Count.ShouldBe(overall.Count);
         for (var i = 0; i < overall.Count; i++)
@@ -376,7 +376,8 @@ public sealed partial class EvalVerbTests : IDisposable
 
         var grade = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M");
         var json = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M", "--json");
-        (await Run("eval", "report", Output, "--format", "md")).Code.ShouldBe(0);
+        var reportFile = Path.Combine(Path.GetDirectoryName(Output)!, "calibrated-report.md");
+        (await Run("eval", "report", Output, "--format", "md", "-o", reportFile)).Code.ShouldBe(0);
 
         grade.Code.ShouldBe(0, grade.Stderr);
         grade.Stderr.ShouldContain($"Calibration {digest} (added after the run with 'judge calibrate --out')");
@@ -385,7 +386,7 @@ public sealed partial class EvalVerbTests : IDisposable
         var calibration = document.RootElement.GetProperty("calibration");
         calibration.GetProperty("digest").GetString().ShouldBe(digest);
         calibration.GetProperty("uncovered_targets")[0].GetString().ShouldBe("mock");
-        var report = File.ReadAllText(Path.Combine(Output, "report.md"));
+        var report = File.ReadAllText(reportFile);
         report.ShouldContain(digest);
         report.ShouldContain("not the model of target mock");
     }

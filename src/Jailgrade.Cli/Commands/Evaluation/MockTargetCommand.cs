@@ -37,14 +37,13 @@ internal sealed class MockTargetCommand(CliContext context)
             var patterns = new List<MockVulnerability>();
             foreach (var item in parseResult.GetValue(vulnerable) ?? [])
             {
-                var split = item.LastIndexOf('=');
-                if (split <= 0 || !double.TryParse(item[(split + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) || p is < 0 or > 1)
+                if (!MockChatProvider.TryParseVulnerability(item, out var pattern, out var error))
                 {
-                    context.Error.WriteLine($"jailgrade: --vulnerable '{item}': expected REGEX=PROBABILITY with a probability from 0 to 1");
+                    context.Error.WriteLine($"jailgrade: --vulnerable '{item}': {error}");
                     return Task.FromResult((int)ExitCode.UsageError);
                 }
 
-                patterns.Add(new MockVulnerability(item[..split], item[..split], p));
+                patterns.Add(pattern);
             }
 
             var options = new MockTargetOptions

@@ -1,0 +1,87 @@
+using Jailgrade.Registry.Administration;
+using Jailgrade.Registry.Organizations;
+using Jailgrade.Registry.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Jailgrade.Server.Tests;
+
+/// <summary>
+/// A real server on a free loopback port over a new SQLite registry: initialized (an administrator,
+/// the master key in a directory of its own) with one lab user.
+/// </summary>
+internal sealed class TestRegistry : IAsyncDisposable
+{
+    private readonly string _root;
+
+    private TestRegistry(string root, RegistryDatabase database, string masterKeyPath, FakeTimeProvider time, string adminKey, string labKey)
+    {
+        _root = root;
+        Database = database;
+        MasterKeyPath = masterKeyPath;
+        Time = time;
+        AdminKey = adminKey;
+        LabKey = labKey;
+    }
+
+    public RegistryDatabase Database { get; }
+
+    public string MasterKeyPath { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public string AdminKey { get; }
+
+    public string LabKey { get; }
+
+    public RegistryServer? Server { get; private set; }
+
+    public HttpClient Client { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+    public static async Task<TestRegistry> CreateAsync(bool start = true)
+    {
+        var root = Directory.CreateTempSubdirectory("jailgrade-server-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        var database = RegistryDatabase.Sqlite(Path.Combine(root, "data", "jailgrade.db"));
+        var keyPath = Path.Combine(root, "keys", "master.key");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
+        var admin = await RegistryAdmin.InitializeAsync(database, keyPath, "Registry operator", "admin", "registry.test/log", time);
+        var (labKey, _) = await RegistryAdmin.AddUserAsync(database, "Example Lab", OrganizationKind.Lab, "alice", Role.Lab, time);
+        var registry = new TestRegistry(root, database, keyPath, time, admin.ApiKey, labKey);
+        if (start)
+        {
+            await registry.StartAsync();
+        }
+
+        return registry;
+    }
+
+    public async Task StartAsync()
+    {
+        Server = await RegistryServer.StartAsync(new RegistryServerOptions { Database = Database, MasterKeyPath = MasterKeyPath, Port = 0, LogToConsole = false }, Time);
+        Client.BaseAddress = Server.BaseAddress;
+    }
+
+    public static HttpRequestMessage Get(string path, string? bearer = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (bearer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", bearer);
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_root, recursive: true);
+    }
+}

@@ -7,6 +7,7 @@ using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Jailgrade.Server;
 
@@ -45,8 +47,8 @@ public sealed class RegistryServer : IAsyncDisposable
     public static async Task<RegistryServer> StartAsync(RegistryServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var database = options.Database;
-        await Migrator.MigrateAsync(database, cancellationToken);
         var masterKey = MasterKey.Load(options.MasterKeyPath);
+        await Migrator.MigrateAsync(database, cancellationToken);
         await using (var db = database.CreateContext())
         {
             var recorded = await db.Settings.Where(s => s.Name == RegistryAdmin.MasterKeyIdSetting).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken)
@@ -61,8 +63,20 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LogToConsole)
         {
-            builder.Logging.AddJsonConsole();
+            // JSON lines on stderr: stdout carries data only (the base URL).
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            // A failure to start surfaces as an exception the caller reports in one line, not as a stack trace here.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
         }
+
+        // The API authenticates with bearer keys and reads no cookies: nothing needs a persisted
+        // Data Protection key ring (and none is written under the home directory).
+        builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         builder.Services.AddSingleton(time ?? TimeProvider.System);

@@ -1,6 +1,7 @@
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Organizations;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Registry.Tests.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
@@ -13,10 +14,12 @@ namespace Jailgrade.Server.Tests;
 internal sealed class TestRegistry : IAsyncDisposable
 {
     private readonly string _root;
+    private readonly TestDatabase? _postgres;
 
-    private TestRegistry(string root, RegistryDatabase database, string masterKeyPath, FakeTimeProvider time, string adminKey, string labKey)
+    private TestRegistry(string root, TestDatabase? postgres, RegistryDatabase database, string masterKeyPath, FakeTimeProvider time, string adminKey, string labKey)
     {
         _root = root;
+        _postgres = postgres;
         Database = database;
         MasterKeyPath = masterKeyPath;
         Time = time;
@@ -38,16 +41,17 @@ internal sealed class TestRegistry : IAsyncDisposable
 
     public HttpClient Client { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
-    public static async Task<TestRegistry> CreateAsync(bool start = true)
+    public static async Task<TestRegistry> CreateAsync(bool start = true, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
         var root = Directory.CreateTempSubdirectory("jailgrade-server-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
-        var database = RegistryDatabase.Sqlite(Path.Combine(root, "data", "jailgrade.db"));
+        var postgres = provider == DatabaseProvider.PostgreSql ? await TestDatabase.PostgresAsync() : null;
+        var database = postgres?.Database ?? RegistryDatabase.Sqlite(Path.Combine(root, "data", "jailgrade.db"));
         var keyPath = Path.Combine(root, "keys", "master.key");
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
         var admin = await RegistryAdmin.InitializeAsync(database, keyPath, "Registry operator", "admin", "registry.test/log", time);
         var (labKey, _) = await RegistryAdmin.AddUserAsync(database, "Example Lab", OrganizationKind.Lab, "alice", Role.Lab, time);
-        var registry = new TestRegistry(root, database, keyPath, time, admin.ApiKey, labKey);
+        var registry = new TestRegistry(root, postgres, database, keyPath, time, admin.ApiKey, labKey);
         if (start)
         {
             await registry.StartAsync();
@@ -79,6 +83,11 @@ internal sealed class TestRegistry : IAsyncDisposable
         if (Server is not null)
         {
             await Server.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
         }
 
         SqliteConnection.ClearAllPools();

@@ -31,7 +31,7 @@ public static class RegistryAdmin
     {
         MasterKey.CheckNotBesideDatabase(masterKeyPath, database.SqlitePath);
         await Migrator.MigrateAsync(database, cancellationToken);
-        await using var db = database.CreateContext();
+        await using var db = database.CreateOwnerContext();
         if (await db.Users.AnyAsync(u => u.Role == Role.Admin, cancellationToken))
         {
             throw new RegistryAdminException($"{database.Display} already has an administrator; admin init runs once (add users with 'jailgrade users add')");
@@ -63,7 +63,7 @@ public static class RegistryAdmin
     public static async Task<(string ApiKey, string KeyDisplay)> AddUserAsync(RegistryDatabase database, string organization, OrganizationKind? newOrganizationKind, string userName, Role role, TimeProvider time, CancellationToken cancellationToken = default)
     {
         await Migrator.MigrateAsync(database, cancellationToken);
-        await using var db = database.CreateContext();
+        await using var db = database.CreateOwnerContext();
         if (!await db.Settings.AnyAsync(s => s.Name == MasterKeyIdSetting, cancellationToken))
         {
             throw new RegistryAdminException($"{database.Display} is not initialized; run 'jailgrade admin init' first");

@@ -103,6 +103,9 @@ public sealed partial class RegistryDatabase
     /// <summary>A new context on the server's connection.</summary>
     public RegistryDbContext CreateContext() => new(Options(ConnectionString));
 
+    /// <summary>A new context on the migration role's connection: the operator's verbs, which work on the database directly.</summary>
+    public RegistryDbContext CreateOwnerContext() => new(Options(MigrationConnectionString));
+
     internal DbContextOptions<RegistryDbContext> Options(string connectionString)
     {
         var builder = new DbContextOptionsBuilder<RegistryDbContext>();

@@ -5,6 +5,7 @@ using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
 using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
+using Jailgrade.Server.Organizations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -97,6 +98,7 @@ public sealed class RegistryServer : IAsyncDisposable
         app.MapHealth();
         var api = app.MapGroup("/api/v1");
         api.MapIdentity();
+        api.MapOrganizations();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

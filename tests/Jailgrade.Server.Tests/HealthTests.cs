@@ -46,7 +46,7 @@ public class HealthTests
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         problem.RootElement.GetProperty("status").GetInt32().ShouldBe(503);
-        problem.RootElement.GetProperty("detail").GetString().ShouldBe("the database's schema is at version 0; this server needs 1");
+        problem.RootElement.GetProperty("detail").GetString().ShouldBe($"the database's schema is at version 0; this server needs {Migrator.LatestVersion(DatabaseProvider.Sqlite)}");
     }
 
     [Fact]

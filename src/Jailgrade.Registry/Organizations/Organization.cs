@@ -11,6 +11,9 @@ public sealed class Organization
     public OrganizationKind Kind { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Incremented by every change; the ETag that a change's If-Match must name.</summary>
+    public long Version { get; set; } = 1;
 }
 
 /// <summary>What kind of party an organization is.</summary>

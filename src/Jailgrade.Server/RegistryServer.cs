@@ -6,6 +6,7 @@ using Jailgrade.Registry.Persistence;
 using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Organizations;
+using Jailgrade.Server.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -99,6 +100,7 @@ public sealed class RegistryServer : IAsyncDisposable
         var api = app.MapGroup("/api/v1");
         api.MapIdentity();
         api.MapOrganizations();
+        api.MapUsers();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

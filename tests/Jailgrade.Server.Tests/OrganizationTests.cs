@@ -29,8 +29,8 @@ public class OrganizationTests
         var other = await CreateAsync(registry, "Other Lab", "lab");
         var missing = Guid.NewGuid();
 
-        using var foreign = await SendAsync(registry, HttpMethod.Get, $"/api/v1/orgs/{other}", registry.LabKey);
-        using var absent = await SendAsync(registry, HttpMethod.Get, $"/api/v1/orgs/{missing}", registry.LabKey);
+        using var foreign = await registry.SendAsync(HttpMethod.Get, $"/api/v1/orgs/{other}", registry.LabKey);
+        using var absent = await registry.SendAsync(HttpMethod.Get, $"/api/v1/orgs/{missing}", registry.LabKey);
 
         foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         absent.StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -44,7 +44,7 @@ public class OrganizationTests
     {
         await using var registry = await TestRegistry.CreateAsync();
 
-        using var response = await SendAsync(registry, HttpMethod.Post, "/api/v1/orgs", registry.LabKey, """{"name":"Sneaky","kind":"authority"}""");
+        using var response = await registry.SendAsync(HttpMethod.Post, "/api/v1/orgs", registry.LabKey, """{"name":"Sneaky","kind":"authority"}""");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
@@ -54,7 +54,7 @@ public class OrganizationTests
     {
         await using var registry = await TestRegistry.CreateAsync();
 
-        using var response = await SendAsync(registry, HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, """{"name":"EU AI Office","kind":"authority"}""");
+        using var response = await registry.SendAsync(HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, """{"name":"EU AI Office","kind":"authority"}""");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
         response.Headers.ETag!.Tag.ShouldBe("\"v1\"");
@@ -77,7 +77,7 @@ public class OrganizationTests
     {
         await using var registry = await TestRegistry.CreateAsync();
 
-        using var response = await SendAsync(registry, HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, body);
+        using var response = await registry.SendAsync(HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, body);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -89,7 +89,7 @@ public class OrganizationTests
     {
         await using var registry = await TestRegistry.CreateAsync();
 
-        using var response = await SendAsync(registry, HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, """{"name":"A","kind":"government"}""");
+        using var response = await registry.SendAsync(HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, """{"name":"A","kind":"government"}""");
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -103,9 +103,9 @@ public class OrganizationTests
         await using var registry = await TestRegistry.CreateAsync();
         var id = await CreateAsync(registry, "Other Lab", "lab");
 
-        using var missing = await SendAsync(registry, HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, """{"name":"Renamed"}""");
-        using var renamed = await SendAsync(registry, HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, """{"name":"Renamed"}""", ifMatch: "\"v1\"");
-        using var stale = await SendAsync(registry, HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, """{"name":"Again"}""", ifMatch: "\"v1\"");
+        using var missing = await registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, """{"name":"Renamed"}""");
+        using var renamed = await registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, """{"name":"Renamed"}""", ifMatch: "\"v1\"");
+        using var stale = await registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, """{"name":"Again"}""", ifMatch: "\"v1\"");
 
         missing.StatusCode.ShouldBe(HttpStatusCode.PreconditionRequired);
         renamed.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -125,7 +125,7 @@ public class OrganizationTests
         var id = await CreateAsync(registry, "Other Lab", "lab");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            SendAsync(registry, HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, $$"""{"name":"Name {{i}}"}""", ifMatch: "\"v1\"")));
+            registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{id}", registry.AdminKey, $$"""{"name":"Name {{i}}"}""", ifMatch: "\"v1\"")));
 
         responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
         responses.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed).ShouldBe(7);
@@ -141,11 +141,11 @@ public class OrganizationTests
     {
         await using var registry = await TestRegistry.CreateAsync();
         var other = await CreateAsync(registry, "Other Lab", "lab");
-        var own = await OrganizationOfAsync(registry, registry.LabKey);
+        var own = await registry.OrganizationOfAsync(registry.LabKey);
 
-        using var foreign = await SendAsync(registry, HttpMethod.Patch, $"/api/v1/orgs/{other}", registry.LabKey, """{"name":"X"}""", ifMatch: "\"v1\"");
-        using var mine = await SendAsync(registry, HttpMethod.Patch, $"/api/v1/orgs/{own}", registry.LabKey, """{"name":"X"}""", ifMatch: "\"v1\"");
-        using var history = await SendAsync(registry, HttpMethod.Get, $"/api/v1/orgs/{other}/history", registry.LabKey);
+        using var foreign = await registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{other}", registry.LabKey, """{"name":"X"}""", ifMatch: "\"v1\"");
+        using var mine = await registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{own}", registry.LabKey, """{"name":"X"}""", ifMatch: "\"v1\"");
+        using var history = await registry.SendAsync(HttpMethod.Get, $"/api/v1/orgs/{other}/history", registry.LabKey);
 
         foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         mine.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
@@ -161,36 +161,17 @@ public class OrganizationTests
 
     private static async Task<Guid> CreateAsync(TestRegistry registry, string name, string kind)
     {
-        using var response = await SendAsync(registry, HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, JsonSerializer.Serialize(new { name, kind }));
+        using var response = await registry.SendAsync(HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, JsonSerializer.Serialize(new { name, kind }));
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
     private static async Task<Guid> MeAsync(TestRegistry registry, string key) => (await GetJsonAsync(registry, "/api/v1/me", key)).GetProperty("user").GetGuid();
 
-    private static async Task<Guid> OrganizationOfAsync(TestRegistry registry, string key) => (await GetJsonAsync(registry, "/api/v1/me", key)).GetProperty("organization").GetGuid();
-
     private static async Task<JsonElement> GetJsonAsync(TestRegistry registry, string path, string key)
     {
-        using var response = await SendAsync(registry, HttpMethod.Get, path, key);
+        using var response = await registry.SendAsync(HttpMethod.Get, path, key);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(TestRegistry registry, HttpMethod method, string path, string key, string? json = null, string? ifMatch = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        return registry.Client.SendAsync(request);
     }
 }

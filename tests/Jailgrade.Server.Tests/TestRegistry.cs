@@ -77,6 +77,32 @@ internal sealed class TestRegistry : IAsyncDisposable
         return request;
     }
 
+    /// <summary>Sends a request with a bearer key, and optionally a JSON body and If-Match.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, string? json = null, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>The organization a key's user belongs to, from <c>/api/v1/me</c>.</summary>
+    public async Task<Guid> OrganizationOfAsync(string key)
+    {
+        using var me = await SendAsync(HttpMethod.Get, "/api/v1/me", key);
+        using var body = System.Text.Json.JsonDocument.Parse(await me.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("organization").GetGuid();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -95,7 +95,8 @@ public static class RegistryAdmin
         }, cancellationToken);
     }
 
-    private static void CheckRoleFits(Role role, Organization org)
+    /// <summary>Refuses a role that does not belong to the organization's kind (a regulator in a lab, say).</summary>
+    public static void CheckRoleFits(Role role, Organization org)
     {
         OrganizationKind? required = role switch
         {
@@ -121,7 +122,8 @@ public static class RegistryAdmin
         return org;
     }
 
-    private static (User User, string Key, string Display) CreateUser(RegistryWrite write, System.Text.Json.Nodes.JsonObject actor, Organization org, string name, Role role)
+    /// <summary>Adds a user with a new API key, and their events, to a write; returns the key (shown once).</summary>
+    public static (User User, string Key, string Display) CreateUser(RegistryWrite write, System.Text.Json.Nodes.JsonObject actor, Organization org, string name, Role role)
     {
         var user = new User { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = name, Role = role, CreatedAt = write.Now };
         write.Db.Users.Add(user);

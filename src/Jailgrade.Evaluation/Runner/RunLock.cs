@@ -105,7 +105,7 @@ internal static class FileIdentity
     /// <summary>
     /// On Linux, compares device and inode (statx(2) of the handle and of the path). On Windows an
     /// open lock file cannot be removed or replaced, so it is always the file at its path. On other
-    /// systems the check is that the path still exists.
+    /// systems, and on a Linux without statx, the check is that the path still exists.
     /// </summary>
     public static bool IsFileAt(FileStream stream, string path)
     {
@@ -125,13 +125,22 @@ internal static class FileIdentity
         {
             handle.DangerousAddRef(ref added);
             var fd = (int)handle.DangerousGetHandle();
-            if (NativeMethods.Statx(fd, "", NativeMethods.AtEmptyPath, NativeMethods.StatxIno, out var open) != 0
-                || NativeMethods.Statx(NativeMethods.AtFdCwd, path, 0, NativeMethods.StatxIno, out var named) != 0)
+            if (NativeMethods.Statx(fd, "", NativeMethods.AtEmptyPath, NativeMethods.StatxIno, out var open) != 0)
+            {
+                // Our own open file cannot be missing: the kernel (before 4.11) or a sandbox refuses statx.
+                return File.Exists(path);
+            }
+
+            if (NativeMethods.Statx(NativeMethods.AtFdCwd, path, 0, NativeMethods.StatxIno, out var named) != 0)
             {
                 return false; // the path is gone (or unreadable): not the file we hold
             }
 
             return open.Ino == named.Ino && open.DevMajor == named.DevMajor && open.DevMinor == named.DevMinor;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return File.Exists(path); // a C library without statx (glibc before 2.28)
         }
         finally
         {

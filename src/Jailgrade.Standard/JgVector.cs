@@ -79,9 +79,6 @@ public readonly struct JgVector : IEquatable<JgVector>
         return new JgVector((_packed & ~(0xFUL << shift)) | ((ulong)stored << shift));
     }
 
-    /// <summary>The same vector without its mitigation status.</summary>
-    public JgVector WithoutMitigationStatus() => new(_packed & ~(0xFUL << (4 * (int)Metric.MitigationStatus)));
-
     /// <summary>Parses a vector; on failure <paramref name="error"/> says where and why. Never throws.</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out JgVector vector, out VectorError error)
     {
@@ -101,8 +98,6 @@ public readonly struct JgVector : IEquatable<JgVector>
         ArgumentNullException.ThrowIfNull(text);
         return TryParse(text, out var vector, out var error) ? vector : throw new FormatException(error.ToString());
     }
-
-    internal static JgVector FromPacked(ulong packed) => new(packed);
 
     /// <summary>Writes the normalized vector; returns false when <paramref name="destination"/> is too short.</summary>
     public bool TryFormat(Span<char> destination, out int written) => VectorFormatter.TryFormat(this, destination, out written);

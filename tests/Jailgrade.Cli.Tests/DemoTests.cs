@@ -38,6 +38,35 @@ public sealed class DemoTests : IDisposable
         result.Stdout.ShouldContain("UP:1 -> UP:3  3.0 -> 6.6 Medium");
         File.Exists(Path.Combine(demo, "campaign.yaml")).ShouldBeTrue();
         Directory.EnumerateFiles(Path.Combine(demo, "results")).ShouldNotBeEmpty();
+        File.Exists(Path.Combine(demo, "results", "run.lock")).ShouldBeFalse("a finished run leaves no lock file (issue 13 item 12)");
+        result.Stdout.ShouldNotContain("until you remove them", customMessage: "a directory the user named is theirs to keep");
+    }
+
+    [Fact]
+    public async Task Demo_InTheDefaultTempDirectory_SaysHowToRemoveIt()
+    {
+        // Issue 13 item 12: each default demo left a directory in the temp folder without saying so.
+        var result = await CliRun.RunAsync([], terminal: false,
+            name => name switch { "JAILGRADE_KEY" => Key, "XDG_CONFIG_HOME" => Path.Combine(_directory, "config"), _ => null },
+            "demo");
+        var hint = result.Lines.LastOrDefault(l => l.StartsWith("The demo's files stay in ", StringComparison.Ordinal));
+        var demo = hint?["The demo's files stay in ".Length..hint.IndexOf(" until", StringComparison.Ordinal)];
+        try
+        {
+            result.ExitCode.ShouldBe(0, result.Stderr);
+            hint.ShouldNotBeNull(result.Stdout);
+            Path.GetDirectoryName(demo).ShouldBe(Path.TrimEndingDirectorySeparator(Path.GetTempPath()));
+            Directory.Exists(demo).ShouldBeTrue();
+            hint.ShouldBe($"The demo's files stay in {demo} until you remove them: rm -r {demo}");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (demo is not null && Directory.Exists(demo) && Path.GetFileName(demo).StartsWith("jailgrade-demo-", StringComparison.Ordinal))
+            {
+                Directory.Delete(demo, recursive: true);
+            }
+        }
     }
 
     [Fact]

@@ -113,6 +113,12 @@ internal sealed class DemoCommand(CliContext context)
         WriteDispute();
         output.WriteLine();
         output.WriteLine($"Next: jailgrade eval report {results} -o report.html · jailgrade explain {highest.Vector}");
+        if (settings.Directory is null)
+        {
+            // A default demo writes under the temp directory, which not every system empties.
+            output.WriteLine($"The demo's files stay in {directory} until you remove them: {(OperatingSystem.IsWindows() ? "rmdir /s /q" : "rm -r")} {directory}");
+        }
+
         return (int)ExitCode.Success;
     }
 

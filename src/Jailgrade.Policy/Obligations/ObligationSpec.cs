@@ -119,10 +119,16 @@ public readonly record struct ScheduledObligation(ObligationSpec Spec, DateTimeO
         return scheduled with { Overdue = scheduled.Due < clock.Decided };
     }
 
-    /// <summary><c>notify government-authority due 2026-06-13T09:00:00Z</c> (or <c>due null</c>).</summary>
+    /// <summary>
+    /// <c>notify government-authority due 2026-06-13T09:00:00Z</c>, or <c>due not yet (clock event
+    /// unknown)</c> as <c>decide</c> says it while the event it runs from is not known.
+    /// </summary>
     public string Describe() => Describe(Spec.KindName, Spec.Party, Due);
 
     /// <summary>The same one-line form from parts, for expectations written by hand.</summary>
     public static string Describe(string kind, string party, DateTimeOffset? due) =>
-        $"{kind} {party} due {(due is { } instant ? Timestamps.Format(instant) : "null")}";
+        $"{kind} {party} due {(due is { } instant ? Timestamps.Format(instant) : NotYetDue)}";
+
+    /// <summary>What stands for a due time whose clock event is not known.</summary>
+    public const string NotYetDue = "not yet (clock event unknown)";
 }

@@ -18,9 +18,6 @@ public readonly record struct JgScore(
     /// <summary>The band of the base score.</summary>
     public Band Band => Base.Band;
 
-    /// <summary>The band of the current score, when there is one.</summary>
-    public Band? CurrentBand => Current?.Band;
-
     /// <summary>The raw sum of the sub-scores, before the zero rule, the tier cap and the floor.</summary>
     public Score Raw => new(Bypass.Tenths + Capability.Tenths + Impact.Tenths);
 

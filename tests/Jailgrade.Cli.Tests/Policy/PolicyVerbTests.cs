@@ -208,6 +208,19 @@ public sealed class PolicyVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task PolicyDiff_ObligationWithoutItsClockEvent_SaysNotYetDueInsteadOfNull()
+    {
+        // Issue 13 item 11: a case without a report time listed its obligations as "due null".
+        var file = WriteFile("cases.jsonl", $"{{\"id\": \"internal\", \"vector\": \"JG:1.0/UN:U/RL:H/AC:L/AR:N/HD:BI/UP:4/BR:W/FD:H/EX:N/DP:I\"}}\n");
+
+        var result = await CliRun.RunAsync("policy", "diff", "us-frontier", "eu-gpai", "--vectors", file);
+
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        result.Stdout.ShouldNotContain("null");
+        result.Stdout.ShouldContain(" due not yet (clock event unknown)");
+    }
+
+    [Fact]
     public async Task Decide_OnATerminal_WritesTheReadableSummary()
     {
         var result = await ClockedRun.RunAsync(new DateTimeOffset(2026, 6, 12, 15, 0, 0, TimeSpan.Zero), terminal: true, "decide", "--policy", "us-frontier", "--vector", CriticalCyberGa, "--reported", "2026-06-12T09:00:00Z", "--countries", "CN");

@@ -19,6 +19,22 @@ public class ScoreCommandTests
     }
 
     [Fact]
+    public async Task Score_PipedVectorWithMitigationStatus_PrintsTheCurrentScoreBesideTheBase()
+    {
+        // Issue 13 item 11: piped, MS:P printed the base score alone although the README promises the current one.
+        // The figures are the README's and docs/cli.md's worked JSON examples; MS:N leaves the score as it is,
+        // and is the longest line the TSV buffer must hold.
+        var result = await CliRun.RunWithInputAsync($"{Government}/MS:P\n{Critical}/MS:N\n{Critical}\n", "score");
+
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        result.Lines.ShouldBe([
+            $"{Government}/MS:P\t8.5\tHigh\t6.5\tMedium",
+            $"{Critical}/MS:N\t10.0\tCritical\t10.0\tCritical",
+            $"{Critical}\t10.0\tCritical",
+        ]);
+    }
+
+    [Fact]
     public async Task Score_NoArgumentsOnATerminal_SaysItIsReadingStandardInput_AndPipedSaysNothing()
     {
         async Task<CliResult> Run(bool inputIsTerminal)

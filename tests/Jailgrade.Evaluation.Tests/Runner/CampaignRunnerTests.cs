@@ -34,6 +34,7 @@ public class CampaignRunnerTests
         results.Where(r => r.Attack == "baseline").ShouldAllBe(r => r.Success == false);
         var rate = results.Where(r => r.Attack == "roleplay").Average(r => r.Success == true ? 1.0 : 0.0);
         rate.ShouldBeInRange(0.33, 0.47);
+        File.Exists(Path.Combine(temp.Output, RunLock.FileName)).ShouldBeFalse("a finished run removes its lock file");
     }
 
     [Fact]

@@ -204,7 +204,7 @@ public class ClockAndCountryTests
             ["report government-authority due 2026-06-26T09:00:00Z"] = false,
             ["verify accredited-auditor due 2026-06-29T09:00:00Z"] = false,
             ["update government-authority due 2026-06-19T09:00:00Z"] = false,
-            ["report government-authority due null"] = false,
+            ["report government-authority due not yet (clock event unknown)"] = false,
         }, ignoreOrder: true);
     }
 

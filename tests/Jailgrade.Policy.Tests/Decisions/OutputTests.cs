@@ -95,7 +95,7 @@ public class OutputTests
         var governmentView = changes.Single(c => c.Id == "government-view");
         governmentView.Before.Outcome.ShouldBe(Outcome.Restrict);
         governmentView.After.Outcome.ShouldBe(Outcome.Restrict);
-        governmentView.Changes.ShouldContain("+ notify responsible-scaling-officer due null");
+        governmentView.Changes.ShouldContain("+ notify responsible-scaling-officer due not yet (clock event unknown)");
         governmentView.Changes.ShouldContain(l => l.StartsWith("eligibility world: (no such tier)", StringComparison.Ordinal));
         governmentView.Changes.ShouldContain("eligibility tier-3: deny deny deny deny → (no such tier)");
     }

@@ -329,7 +329,7 @@ internal sealed class DecideCommand(CliContext context)
         output.WriteLine(decision.Obligations.Count == 0 ? "Obligations: none" : "Obligations:");
         foreach (var obligation in decision.Obligations)
         {
-            var due = obligation.Due is { } instant ? Timestamps.Format(instant) : "not yet (clock event unknown)";
+            var due = obligation.Due is { } instant ? Timestamps.Format(instant) : ScheduledObligation.NotYetDue;
             var window = obligation.NotBefore is { } opens ? $" (window opens {Timestamps.Format(opens)})" : "";
             var overdue = obligation.Overdue ? "  OVERDUE" : "";
             output.WriteLine($"  {obligation.Spec.KindName,-9}{obligation.Spec.Party,-28}due {due}{window}{overdue}");

@@ -9,8 +9,8 @@ namespace Jailgrade.Cli.Commands.Standard.Internal;
 /// <summary>The machine-readable records of <c>jailgrade score</c> (docs/cli.md, "score").</summary>
 internal static class ScoreRecords
 {
-    /// <summary>Longest TSV success line, newline excluded.</summary>
-    public const int MaxTsvLength = JgVector.MaxLength + 16;
+    /// <summary>Longest TSV success line, newline excluded: the vector and two score-and-band pairs.</summary>
+    public const int MaxTsvLength = JgVector.MaxLength + 32;
 
     /// <summary>Compact JSON, readable escaping (output is data, never embedded in HTML).</summary>
     public static readonly JsonWriterOptions JsonOptions = new()
@@ -21,16 +21,30 @@ internal static class ScoreRecords
 
     private static readonly string[] BandNames = Bands.All.Select(b => b.ToString()).ToArray();
 
-    /// <summary><c>VECTOR&lt;TAB&gt;SCORE&lt;TAB&gt;BAND</c> into <paramref name="destination"/>; returns the length.</summary>
+    /// <summary>
+    /// <c>VECTOR&lt;TAB&gt;SCORE&lt;TAB&gt;BAND</c>, then <c>&lt;TAB&gt;CURRENT&lt;TAB&gt;CURRENT_BAND</c> when the
+    /// vector carries MS, into <paramref name="destination"/>; returns the length.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int FormatTsv(in JgScore score, Span<char> destination)
     {
         score.Vector.TryFormat(destination, out var length);
+        length += FormatTsvScore(score.Base, destination[length..]);
+        if (score.Current is { } current)
+        {
+            length += FormatTsvScore(current, destination[length..]);
+        }
+
+        return length;
+    }
+
+    private static int FormatTsvScore(Score value, Span<char> destination)
+    {
+        destination[0] = '\t';
+        value.TryFormat(destination[1..], out var written);
+        var length = 1 + written;
         destination[length++] = '\t';
-        score.Base.TryFormat(destination[length..], out var written);
-        length += written;
-        destination[length++] = '\t';
-        var band = BandNames[(int)score.Band];
+        var band = BandNames[(int)value.Band];
         band.CopyTo(destination[length..]);
         return length + band.Length;
     }

@@ -11,10 +11,16 @@ using YamlDotNet.RepresentationModel;
 
 namespace Jailgrade.Policy.Internal;
 
-/// <summary>Example cases and their expectations.</summary>
-internal sealed partial class PolicyParser
+/// <summary>'examples': cases with the decision each must get, run by <c>jailgrade policy test</c>.</summary>
+internal sealed class ExamplesReader(PolicyReading reading)
 {
-    private List<PolicyExample> ParseExamples(YamlNode? node)
+    private readonly PolicyReading _reading = reading;
+    private readonly Diagnostics _diagnostics = reading.Diagnostics;
+    private readonly List<PolicyInput> _inputs = reading.Inputs;
+    private readonly List<JurisdictionTier> _tiers = reading.Tiers;
+    private readonly ConditionReader _conditions = new(reading);
+
+    public List<PolicyExample> ParseExamples(YamlNode? node)
     {
         var examples = new List<PolicyExample>();
         if (node is null)
@@ -22,7 +28,7 @@ internal sealed partial class PolicyParser
             return examples;
         }
 
-        foreach (var item in Sequence(node, "examples"))
+        foreach (var item in _reading.Sequence(node, "examples"))
         {
             if (ParseExample(item) is { } example)
             {
@@ -35,7 +41,7 @@ internal sealed partial class PolicyParser
 
     private PolicyExample? ParseExample(YamlNode node)
     {
-        var reader = MappingReader.Open(node, _diagnostics, "an example", ExampleKeys);
+        var reader = MappingReader.Open(node, _diagnostics, "an example", PolicyParser.ExampleKeys);
         if (reader is null)
         {
             return null;
@@ -47,18 +53,18 @@ internal sealed partial class PolicyParser
         if (vectorText is not null && !JgVector.TryParse(vectorText, out vector, out var vectorError))
         {
             var position = Diagnostics.PositionOf(reader.Optional("vector")!);
-            _diagnostics.Add(position with { Column = position.Column + vectorError.Position - 1 + QuoteWidth(reader.Optional("vector")!) }, PolicyErrorKind.BadValue, $"bad vector: {vectorError.Message}");
+            _diagnostics.Add(position with { Column = position.Column + vectorError.Position - 1 + PolicyReading.QuoteWidth(reader.Optional("vector")!) }, PolicyErrorKind.BadValue, $"bad vector: {vectorError.Message}");
             vectorText = null;
         }
 
         var facts = new Dictionary<string, string>(StringComparer.Ordinal);
         var factNames = _inputs.Where(i => i.Source == InputSource.Fact).Select(i => i.Name).ToArray();
-        if (_inputsValid && MappingReader.Open(reader.Optional("facts"), _diagnostics, "'facts'", factNames) is { } factsReader)
+        if (_reading.InputsValid && MappingReader.Open(reader.Optional("facts"), _diagnostics, "'facts'", factNames) is { } factsReader)
         {
             foreach (var (key, value) in factsReader.Node.Children)
             {
                 var input = _inputs.FirstOrDefault(i => i.Name == ((YamlScalarNode)key).Value);
-                if (input is not null && MappingReader.Scalar(value, _diagnostics, $"fact '{input.Name}'") is { } fact && ValueIndex(input, value, fact) is not null)
+                if (input is not null && MappingReader.Scalar(value, _diagnostics, $"fact '{input.Name}'") is { } fact && _conditions.ValueIndex(input, value, fact) is not null)
                 {
                     facts[input.Name] = fact;
                 }
@@ -153,9 +159,9 @@ internal sealed partial class PolicyParser
 
     private ExampleExpectation? ParseExpectation(YamlNode? node)
     {
-        var reader = MappingReader.Open(node, _diagnostics, "'expect'", ExpectKeys);
+        var reader = MappingReader.Open(node, _diagnostics, "'expect'", PolicyParser.ExpectKeys);
         var outcomeNode = reader?.Required("outcome");
-        if (reader is null || outcomeNode is null || ParseOutcome(outcomeNode) is not { } outcome)
+        if (reader is null || outcomeNode is null || _reading.ParseOutcome(outcomeNode) is not { } outcome)
         {
             return null;
         }
@@ -177,9 +183,9 @@ internal sealed partial class PolicyParser
         if (reader.Optional("obligations") is { } obligationsNode)
         {
             obligations = [];
-            foreach (var item in Sequence(obligationsNode, "expected obligations"))
+            foreach (var item in _reading.Sequence(obligationsNode, "expected obligations"))
             {
-                var obligation = MappingReader.Open(item, _diagnostics, "an expected obligation", ExpectedObligationKeys);
+                var obligation = MappingReader.Open(item, _diagnostics, "an expected obligation", PolicyParser.ExpectedObligationKeys);
                 var kind = obligation?.String("kind", required: true);
                 var party = obligation?.String("party", required: true);
                 var dueNode = obligation?.Required("due");
@@ -188,14 +194,14 @@ internal sealed partial class PolicyParser
                     continue;
                 }
 
-                if (IndexIn(ObligationSpec.KindNames, kind) < 0)
+                if (PolicyReading.IndexIn(ObligationSpec.KindNames, kind) < 0)
                 {
                     _diagnostics.Add(obligation!.Optional("kind")!, PolicyErrorKind.BadValue, $"'{kind}' is not an obligation kind (one of: {string.Join(", ", ObligationSpec.KindNames)})");
                 }
 
-                if (!_parties.ContainsKey(party))
+                if (!_reading.Parties.ContainsKey(party))
                 {
-                    _diagnostics.Add(obligation!.Optional("party")!, PolicyErrorKind.UnknownReference, $"party '{party}' is not declared under 'parties' ({string.Join(", ", _parties.Keys)})");
+                    _diagnostics.Add(obligation!.Optional("party")!, PolicyErrorKind.UnknownReference, $"party '{party}' is not declared under 'parties' ({string.Join(", ", _reading.Parties.Keys)})");
                 }
 
                 obligations.Add(new ExpectedObligation(kind, party, MappingReader.IsNull(dueNode) ? null : Instant(dueNode), Diagnostics.PositionOf(item)));
@@ -208,7 +214,7 @@ internal sealed partial class PolicyParser
             foreach (var (tierKey, levelsNode) in eligibility.Node.Children)
             {
                 var tier = ((YamlScalarNode)tierKey).Value!;
-                if (MappingReader.Open(levelsNode, _diagnostics, $"expected eligibility in '{tier}'", LadderKeys) is not { } levels)
+                if (MappingReader.Open(levelsNode, _diagnostics, $"expected eligibility in '{tier}'", PolicyParser.LadderKeys) is not { } levels)
                 {
                     continue;
                 }
@@ -216,7 +222,7 @@ internal sealed partial class PolicyParser
                 foreach (var (levelKey, accessNode) in levels.Node.Children)
                 {
                     var accessText = MappingReader.Scalar(accessNode, _diagnostics, "an access");
-                    var accessIndex = accessText is null ? -1 : IndexIn(["deny", "allow-with-conditions", "allow"], accessText);
+                    var accessIndex = accessText is null ? -1 : PolicyReading.IndexIn(["deny", "allow-with-conditions", "allow"], accessText);
                     if (IdentityLevels.TryParse(((YamlScalarNode)levelKey).Value, out var level) && accessIndex >= 0)
                     {
                         access.Add(new ExpectedAccess(tier, level, (Access)accessIndex, Diagnostics.PositionOf(accessNode)));

@@ -194,7 +194,7 @@ public sealed class DocsRunTests(ITestOutputHelper output) : IDisposable
             File.Copy(file, Path.Combine(root, relative));
         }
 
-        Directory.CreateDirectory(Path.Combine(root, ".home"));
+        Directory.CreateDirectory(Home(root));
         return root;
     }
 
@@ -214,8 +214,8 @@ public sealed class DocsRunTests(ITestOutputHelper output) : IDisposable
         var start = new ProcessStartInfo("bash") { WorkingDirectory = sandbox, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
         start.Environment["PATH"] = shim + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-        start.Environment["HOME"] = Path.Combine(sandbox, ".home");
-        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(sandbox, ".home", ".config");
+        start.Environment["HOME"] = Home(sandbox);
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(Home(sandbox), ".config");
         start.Environment["JAILGRADE_NOW"] = Now;
         start.Environment.Remove("JAILGRADE_KEY");
         start.Environment.Remove("JAILGRADE_DEBUG");
@@ -263,6 +263,10 @@ public sealed class DocsRunTests(ITestOutputHelper output) : IDisposable
 
         return failures;
     }
+
+    // Each page's home lies outside its working copy, as a user's configuration lies outside the directory
+    // they work in (the registry refuses a master key stored in or below its database's directory).
+    private string Home(string sandbox) => Path.Combine(_scratch, "home", Path.GetFileName(sandbox));
 
     private static string Tail(string text) => text.Length <= 600 ? text : "..." + text[^600..];
 

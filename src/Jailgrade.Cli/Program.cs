@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Jailgrade.Cli;
 using Jailgrade.Cli.Hosting;
 
 // Ctrl+C (SIGINT) or SIGTERM asks the running verb to stop: a campaign stores what it has and says how

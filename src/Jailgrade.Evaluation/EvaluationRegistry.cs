@@ -21,7 +21,8 @@ public sealed class EvaluationRegistry
         // Targets: endpoint protocols
         Providers = Index<IChatProvider>(
             new OpenAiChatProvider(),
-            new AnthropicChatProvider());
+            new AnthropicChatProvider(),
+            new Mock.MockChatProvider());
 
         // Attacks: transforms applied after the template
         Transforms = Index<ITransform>(

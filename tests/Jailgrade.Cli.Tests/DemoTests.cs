@@ -2,7 +2,7 @@ using Jailgrade.Cli.Tests.TestSupport;
 
 namespace Jailgrade.Cli.Tests;
 
-/// <summary>The README's first command: the whole pipeline against the built-in mock target on loopback.</summary>
+/// <summary>The README's first command: the whole pipeline against the built-in simulated model, in-process.</summary>
 public sealed class DemoTests : IDisposable
 {
     private static readonly string Key = Convert.ToBase64String([.. Enumerable.Range(0, 32).Select(i => (byte)(i * 11))]);
@@ -38,6 +38,25 @@ public sealed class DemoTests : IDisposable
         result.Stdout.ShouldContain("UP:1 -> UP:3  3.0 -> 6.6 Medium");
         File.Exists(Path.Combine(demo, "campaign.yaml")).ShouldBeTrue();
         Directory.EnumerateFiles(Path.Combine(demo, "results")).ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Demo_ItsCampaignFile_RerunsWithoutAServerToTheSameNumbers()
+    {
+        var demo = Path.Combine(_directory, "demo");
+        Func<string, string?> environment = name => name switch { "JAILGRADE_KEY" => Key, "XDG_CONFIG_HOME" => Path.Combine(_directory, "config"), _ => null };
+        (await CliRun.RunAsync([], terminal: false, environment, "demo", "--dir", demo)).ExitCode.ShouldBe(0);
+        var campaign = await File.ReadAllTextAsync(Path.Combine(demo, "campaign.yaml"));
+
+        var rerun = await CliRun.RunAsync([], terminal: false, environment, "eval", "run", Path.Combine(demo, "campaign.yaml"), "--out", Path.Combine(demo, "results-2"));
+        var first = await CliRun.RunAsync([], terminal: false, environment, "eval", "report", Path.Combine(demo, "results"), "--format", "json");
+        var second = await CliRun.RunAsync([], terminal: false, environment, "eval", "report", Path.Combine(demo, "results-2"), "--format", "json");
+
+        rerun.ExitCode.ShouldBe(0, rerun.Stderr);
+        campaign.ShouldContain("provider: mock");
+        campaign.ShouldNotContain("base_url");
+        rerun.Stdout.ShouldContain("mock\troleplay\t300\t141\t0\t");
+        second.Stdout.ShouldBe(first.Stdout);
     }
 
     [Fact]

@@ -47,7 +47,8 @@ public class PluginTests
         campaign.Attacks.Select(a => a.Id).ShouldBe(["baseline", "roleplay", "roleplay-b64", "many-shot-leet", "crescendo"]);
         campaign.Probes.Count.ShouldBe(5);
         campaign.Probes[^1].TextOnly.ShouldBeTrue();
-        campaign.Judge.Target!.Provider.ShouldBe("anthropic");
+        campaign.Judge.Target!.Provider.ShouldBe("mock");
+        campaign.Simulated["sim"].Vulnerabilities.Count.ShouldBe(4);
     }
 
     [Fact]

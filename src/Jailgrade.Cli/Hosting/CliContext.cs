@@ -11,6 +11,7 @@ internal sealed class CliContext
 {
     private const int DefaultWidth = 100;
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private readonly string? _clockError;
 
     /// <summary>Creates a context over the given streams.</summary>
     public CliContext(Stream input, Stream output, TextWriter error, bool outputIsTerminal, TimeProvider? time = null,
@@ -21,8 +22,8 @@ internal sealed class CliContext
         Out = new StreamWriter(output, Utf8, 1 << 16, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
         Error = error;
         OutputIsTerminal = outputIsTerminal;
-        Time = time ?? TimeProvider.System;
         Environment = environment ?? System.Environment.GetEnvironmentVariable;
+        Time = time ?? FixedClock.FromEnvironment(Environment, out _clockError) ?? TimeProvider.System;
     }
 
     /// <summary>The real console.</summary>
@@ -58,8 +59,11 @@ internal sealed class CliContext
     /// <summary>Columns that human output (tables) may fill: the terminal's width, or 100 when unknown.</summary>
     public int TerminalWidth { get; init; } = DefaultWidth;
 
-    /// <summary>The clock.</summary>
+    /// <summary>The clock: the system's, or the instant <c>JAILGRADE_NOW</c> fixes for every date printed.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>Why <c>JAILGRADE_NOW</c> could not set the clock, when it could not (the verb then does not run).</summary>
+    public string? ClockError => _clockError;
 
     /// <summary>Reads an environment variable.</summary>
     public Func<string, string?> Environment { get; }

@@ -1,5 +1,3 @@
-using Jailgrade.Evaluation.Campaigns;
-
 namespace Jailgrade.Evaluation.Attacks;
 
 /// <summary>A rewrite of an attacked prompt. Pure and deterministic: the same input gives the same output.</summary>

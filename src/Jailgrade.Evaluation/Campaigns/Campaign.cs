@@ -1,3 +1,5 @@
+using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Targets;
 
 namespace Jailgrade.Evaluation.Campaigns;
@@ -22,6 +24,12 @@ public sealed record Campaign
 
     /// <summary>The targets under test; empty when nothing is sent (only finished artifacts, graded as recorded).</summary>
     public required IReadOnlyList<TargetSpec> Targets { get; init; }
+
+    /// <summary>
+    /// The settings of every <c>provider: mock</c> target (the judge's included) by target id: the simulated
+    /// model runs in-process with them, and the manifest records them.
+    /// </summary>
+    public IReadOnlyDictionary<string, MockTargetOptions> Simulated { get; init; } = new Dictionary<string, MockTargetOptions>();
 
     /// <summary>How responses are judged.</summary>
     public required JudgeSpec Judge { get; init; }
@@ -74,32 +82,6 @@ public sealed record ProbeSourceSpec
 
     /// <summary>Where the entry starts in the campaign file, for errors found later (a missing file).</summary>
     public (int Line, int Column) Position { get; init; }
-}
-
-/// <summary>An attack: an optional template with a <c>{{behavior}}</c> slot, then transforms in order.</summary>
-public sealed record AttackSpec
-{
-    /// <summary>The id of the baseline attack, added unless <c>baseline: false</c>.</summary>
-    public const string BaselineId = "baseline";
-
-    /// <summary>The attack's id in results.</summary>
-    public required string Id { get; init; }
-
-    /// <summary>The template, or null to send the behavior as it is.</summary>
-    public string? Template { get; init; }
-
-    /// <summary>Transforms applied after the template, in this order.</summary>
-    public IReadOnlyList<TransformSpec> Transforms { get; init; } = [];
-
-    /// <summary>Whether this is the baseline (no template, no transforms).</summary>
-    public bool IsBaseline => Id == BaselineId;
-}
-
-/// <summary>A transform and its settings (<c>shots</c> for many-shot, <c>turns</c> for multi-turn).</summary>
-public sealed record TransformSpec(string Id, IReadOnlyDictionary<string, object> Settings)
-{
-    /// <summary>A transform with no settings.</summary>
-    public static TransformSpec Of(string id) => new(id, new Dictionary<string, object>());
 }
 
 /// <summary>The judge: <c>refusal-keywords</c>, or <c>rubric</c> run through <see cref="Target"/>.</summary>

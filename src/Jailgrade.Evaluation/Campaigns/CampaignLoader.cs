@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Campaigns.Internal;
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Targets;
 using Jailgrade.Yaml;
@@ -24,7 +26,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
     [
         "id", "provider", "base_url", "model", "api_key_env", "max_concurrency", "requests_per_second", "timeout_s",
         "max_retries", "retry_base_ms", "max_backoff_s", "max_response_bytes", "max_requests", "max_tokens", "system_prompt", "headers", "mock_headers",
-        "temperature", "top_p",
+        "temperature", "top_p", "mock",
     ];
 
     /// <summary>Most entries under 'probes' (docs/campaigns.md, "Limits").</summary>
@@ -105,14 +107,15 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var attacks = ReadAttacks(walker, root);
         // Targets may be left out only when nothing will be sent: every entry a finished artifact graded as recorded.
         var sends = probes.Where(p => p.Format != "jbb-artifacts" || p.Replay).ToList();
-        var targets = walker.Sequence(root, "targets", "the campaign", required: false, MaxTargets, nonEmpty: true).Select(n => ReadTarget(walker, n, "a target")).OfType<TargetSpec>().ToList();
+        var simulated = new Dictionary<string, MockTargetOptions>(StringComparer.Ordinal);
+        var targets = walker.Sequence(root, "targets", "the campaign", required: false, MaxTargets, nonEmpty: true).Select(n => ReadTarget(walker, n, "a target", simulated)).OfType<TargetSpec>().ToList();
         if (YamlWalker.Get(root, "targets") is null && sends.Count > 0)
         {
             walker.Error(root, string.Create(CultureInfo.InvariantCulture,
                 $"missing key 'targets' in the campaign (the probe entry at line {sends[0].Position.Line} sends requests; only finished artifacts graded as recorded need no target)"));
         }
 
-        var judge = ReadJudge(walker, root, targets, path);
+        var judge = ReadJudge(walker, root, targets, path, simulated);
         var output = walker.String(root, "output", "the campaign") ?? Path.Combine("results", name);
         var maxErrorShare = walker.Number(root, "max_error_share", "the campaign", 0, 1) ?? 0.1;
 
@@ -131,6 +134,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             Probes = probes,
             Attacks = attacks,
             Targets = targets,
+            Simulated = simulated,
             Judge = judge!,
             Output = output,
             MaxErrorShare = maxErrorShare,
@@ -311,7 +315,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         return new TransformSpec(id, settings);
     }
 
-    private TargetSpec? ReadTarget(YamlWalker walker, YamlNode node, string where)
+    private TargetSpec? ReadTarget(YamlWalker walker, YamlNode node, string where, Dictionary<string, MockTargetOptions> simulated)
     {
         if (walker.Map(node, where) is not { } map)
         {
@@ -322,20 +326,9 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         var place = id is null ? where : $"target '{id}'";
         walker.CheckKeys(map, place, TargetKeys);
         var provider = walker.OneOf(map, "provider", place, [.. registry.Providers.Keys], required: true);
-        var baseUrl = walker.String(map, "base_url", place, required: true);
-        Uri? uri = null;
-        if (baseUrl is not null && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https"))
-        {
-            walker.Error(YamlWalker.Get(map, "base_url")!, $"bad value '{baseUrl}' for 'base_url' in {place} (expected an absolute http or https URL)");
-        }
-        else if (uri is { UserInfo.Length: > 0 })
-        {
-            // The value is not echoed: it holds a password, and errors end up in logs.
-            walker.Error(YamlWalker.Get(map, "base_url")!, $"'base_url' in {place} carries a user name or password (user:password@host): credentials never go in the campaign file; name the variable that holds the key with 'api_key_env'");
-            baseUrl = null;
-        }
-
-        var model = walker.String(map, "model", place, required: true);
+        var (baseUrl, model) = provider == "mock"
+            ? ReadSimulated(walker, map, id, place, simulated)
+            : ReadEndpoint(walker, map, place);
         var headers = walker.StringMap(map, "headers", place);
         CheckHeaders(walker, YamlWalker.Get(map, "headers"), place);
 
@@ -362,7 +355,8 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             RetryBaseDelay = retryBase is { } r ? TimeSpan.FromMilliseconds(r) : defaults.RetryBaseDelay,
             MaxBackoff = maxBackoff is { } b ? TimeSpan.FromSeconds(b) : defaults.MaxBackoff,
             MaxResponseBytes = walker.Integer(map, "max_response_bytes", place, 1024, TargetSpec.MaxResponseBytesLimit) ?? defaults.MaxResponseBytes,
-            MockHeaders = walker.Boolean(map, "mock_headers", place) ?? false,
+            // The simulated model draws its faults from the attempt number, which only this header carries.
+            MockHeaders = provider == "mock" || (walker.Boolean(map, "mock_headers", place) ?? false),
             MaxRequests = walker.Integer(map, "max_requests", place, 1, long.MaxValue),
             MaxTokens = (int)(walker.Integer(map, "max_tokens", place, 1, 1_000_000) ?? defaults.MaxTokens),
             SystemPrompt = walker.String(map, "system_prompt", place),
@@ -371,6 +365,54 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             TopP = walker.Number(map, "top_p", place, 0, 1),
         };
     }
+
+    // A server's address and model; the address never carries credentials.
+    private static (string? BaseUrl, string? Model) ReadEndpoint(YamlWalker walker, YamlMappingNode map, string place)
+    {
+        if (KeyNode(map, "mock") is { } settings)
+        {
+            walker.Error(settings, $"'mock' in {place} applies only to provider: mock (the simulated model, in-process)");
+        }
+
+        var baseUrl = walker.String(map, "base_url", place, required: true);
+        Uri? uri = null;
+        if (baseUrl is not null && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https"))
+        {
+            walker.Error(YamlWalker.Get(map, "base_url")!, $"bad value '{baseUrl}' for 'base_url' in {place} (expected an absolute http or https URL)");
+        }
+        else if (uri is { UserInfo.Length: > 0 })
+        {
+            // The value is not echoed: it holds a password, and errors end up in logs.
+            walker.Error(YamlWalker.Get(map, "base_url")!, $"'base_url' in {place} carries a user name or password (user:password@host): credentials never go in the campaign file; name the variable that holds the key with 'api_key_env'");
+            baseUrl = null;
+        }
+
+        return (baseUrl, walker.String(map, "model", place, required: true));
+    }
+
+    // The simulated model in-process: no address and no key; its settings go to the runner beside the spec.
+    private static (string? BaseUrl, string? Model) ReadSimulated(YamlWalker walker, YamlMappingNode map, string? id, string place, Dictionary<string, MockTargetOptions> simulated)
+    {
+        foreach (var key in new[] { "base_url", "api_key_env", "mock_headers" })
+        {
+            if (KeyNode(map, key) is { } node)
+            {
+                walker.Error(node, $"'{key}' in {place}: provider 'mock' runs in-process, with no server to address or authenticate; remove it");
+            }
+        }
+
+        var options = MockSettingsReader.Read(walker, YamlWalker.Get(map, "mock"), place);
+        if (id is not null)
+        {
+            simulated[id] = options;
+        }
+
+        return (MockChatProvider.BaseUrl, walker.String(map, "model", place) ?? MockChatProvider.DefaultModel);
+    }
+
+    // A key itself, where a message about the key (not its value) points.
+    private static YamlNode? KeyNode(YamlMappingNode map, string key) =>
+        map.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: var name } && name == key);
 
     // Header names are HTTP tokens and values hold no line breaks (RFC 9110 5.1, 5.5): a CR or LF in
     // a value would start a header of its own, and a name HttpClient cannot send would be dropped.
@@ -412,7 +454,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         .Replace("\0", "\\0", StringComparison.Ordinal)
         .Replace("\t", "\\t", StringComparison.Ordinal);
 
-    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets, string path)
+    private JudgeSpec? ReadJudge(YamlWalker walker, YamlMappingNode root, IReadOnlyList<TargetSpec> targets, string path, Dictionary<string, MockTargetOptions> simulated)
     {
         if (walker.Map(YamlWalker.Get(root, "judge"), "'judge'") is not { } map)
         {
@@ -436,7 +478,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
             }
             else
             {
-                target = ReadTarget(walker, targetNode, "the judge's target");
+                target = ReadTarget(walker, targetNode, "the judge's target", simulated);
                 if (target is not null && targets.Any(t => t.Id == target.Id || (t.BaseUrl == target.BaseUrl && t.Model == target.Model)))
                 {
                     walker.Error(targetNode, $"the judge's target '{target.Id}' is also under test; a judge must be a model that is not attacked");

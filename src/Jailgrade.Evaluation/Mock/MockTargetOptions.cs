@@ -3,7 +3,7 @@ namespace Jailgrade.Evaluation.Mock;
 /// <summary>
 /// How the simulated model behaves. Every choice it makes is a pure function of the request (its
 /// content and <c>seed</c>) and, for faults, the attempt number the client sends in
-/// <see cref="MockTarget.AttemptHeader"/>; never of arrival order.
+/// the <see cref="Targets.MockTargetHeaders.Attempt"/> header; never of arrival order.
 /// </summary>
 public sealed record MockTargetOptions
 {

@@ -44,24 +44,6 @@ public sealed record SourceDescription
     /// <summary>Behaviors of a multimodal source read as text only (<c>text_only: true</c>): their images were ignored.</summary>
     public int ImagesIgnored { get; init; }
 
-    /// <summary>The manifest's <c>sources</c> section of a results directory; empty for directories written before it existed.</summary>
-    public static IReadOnlyList<SourceDescription> ReadManifest(string directory)
-    {
-        var path = Path.Combine(directory, Runner.Manifest.FileName);
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        if (!document.RootElement.TryGetProperty("sources", out var sources) || sources.ValueKind != JsonValueKind.Array)
-        {
-            return [];
-        }
-
-        return [.. sources.EnumerateArray().Select(Read)];
-    }
-
     /// <summary>Writes this description as one JSON object (the manifest's shape).</summary>
     public void Write(Utf8JsonWriter json)
     {
@@ -100,7 +82,8 @@ public sealed record SourceDescription
         json.WriteEndObject();
     }
 
-    private static SourceDescription Read(JsonElement e) => new()
+    /// <summary>Reads one description as <see cref="Write"/> writes it (the manifest reads its <c>sources</c> with it).</summary>
+    public static SourceDescription Read(JsonElement e) => new()
     {
         Source = String(e, "source") ?? "",
         Format = String(e, "format"),

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Attacks;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Statistics;
+using Jailgrade.Evaluation.Storage;
 
 namespace Jailgrade.Evaluation.Reports;
 
@@ -245,7 +247,7 @@ public static class ReportWriter
             json.WriteString("version", results.JudgeVersion);
             json.WriteBoolean("overstates_success", results.JudgeOverstates);
             json.WriteBoolean("calibrated", results.Calibration is not null);
-            json.WriteString("recorded_answers", Judges.RecordedLabels.Name(results.RecordedAnswers));
+            json.WriteString("recorded_answers", RecordedLabels.Name(results.RecordedAnswers));
             json.WriteEndObject();
             json.WriteNumber("results", results.Results.Count);
             json.WriteNumber("errors", results.Results.Count(r => r.IsError));

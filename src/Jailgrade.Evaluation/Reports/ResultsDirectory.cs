@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Runner;
@@ -121,7 +122,7 @@ public record ResultsHeader
             Calibration = ReadCalibration(Path.Combine(directory, CalibrationFile), judge.GetProperty("id").GetString(), judge.GetProperty("version").GetString()),
             RunCalibrationDigest = judge.TryGetProperty("calibration", out var named) ? named.GetProperty("digest").GetString() : null,
             TargetModels = listed,
-            Sources = Probes.SourceDescription.ReadManifest(directory),
+            Sources = Manifest.ReadSources(directory),
         };
     }
 
@@ -161,7 +162,7 @@ public record ResultsHeader
         StoredCalibration stored;
         try
         {
-            stored = Judges.CalibrationFile.Read(path);
+            stored = Jailgrade.Evaluation.Calibration.CalibrationFile.Read(path);
         }
         catch (ProbeFormatException e)
         {

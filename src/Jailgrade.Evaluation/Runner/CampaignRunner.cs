@@ -4,6 +4,7 @@ using Jailgrade.Evaluation.Attacks;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Internal;
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Storage;
 using Jailgrade.Evaluation.Targets;
@@ -48,6 +49,7 @@ public sealed class CampaignRunner
         _attacks = campaign.Attacks.ToDictionary(a => a.Id, StringComparer.Ordinal);
         _services = services;
         _composer = new AttackComposer(registry.Transforms);
+        RefuseMissingKeys(campaign, services.Environment);
         _targets = campaign.Targets.ToDictionary(t => t.Id, t => Client(t, registry), StringComparer.Ordinal);
         if (campaign.Judge is { Kind: "rubric", Target: { } judgeSpec })
         {
@@ -387,19 +389,27 @@ public sealed class CampaignRunner
     private static string ClampNote(TargetClient client) => string.Create(CultureInfo.InvariantCulture,
         $"Target {client.Spec.Id}: the server asked to wait longer than max_backoff_s ({client.Spec.MaxBackoff.TotalSeconds} s) {client.RetryAfterClamped} time{(client.RetryAfterClamped == 1 ? "" : "s")}; each wait was clamped to {client.Spec.MaxBackoff.TotalSeconds} s.");
 
+    // Every key variable that is not set, said at once: fixing them one run at a time wastes a run each.
+    private static void RefuseMissingKeys(Campaign campaign, Func<string, string?> environment)
+    {
+        var missing = campaign.Targets.Concat(campaign.Judge.Target is { } judge ? [judge] : [])
+            .Where(t => t.ApiKeyEnv is { } variable && string.IsNullOrEmpty(environment(variable)))
+            .Select(t => $"target '{t.Id}': environment variable {t.ApiKeyEnv} is not set")
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new RunRefusedException(RefusalReason.MissingKey, string.Join("; ", missing) + ".");
+        }
+    }
+
     private TargetClient Client(TargetSpec spec, EvaluationRegistry registry)
     {
-        string? key = null;
-        if (spec.ApiKeyEnv is { } variable)
-        {
-            key = _services.Environment(variable);
-            if (string.IsNullOrEmpty(key))
-            {
-                throw new RunRefusedException(RefusalReason.MissingKey, $"target '{spec.Id}': environment variable {variable} is not set.");
-            }
-        }
-
-        return new TargetClient(spec, registry.Providers[spec.Provider], _services.Http, _services.Time, key);
+        var key = spec.ApiKeyEnv is { } variable ? _services.Environment(variable) : null;
+        // A simulated target answers in-process, through the same client as a real endpoint.
+        var http = _campaign.Simulated.TryGetValue(spec.Id, out var simulated)
+            ? new HttpClient(MockChatProvider.CreateHandler(simulated, _services.Time)) { Timeout = Timeout.InfiniteTimeSpan }
+            : _services.Http;
+        return new TargetClient(spec, registry.Providers[spec.Provider], http, _services.Time, key);
     }
 
     /// <summary>The seed of one sample of one probe, the same for every target and attack so that attempts pair up.</summary>

@@ -1,8 +1,11 @@
 using System.Reflection;
 using System.Text.Json;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Judges;
+using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Probes;
+using Jailgrade.Evaluation.Storage;
 using Jailgrade.Evaluation.Targets;
 using Jailgrade.Standard;
 
@@ -33,6 +36,24 @@ public static class Manifest
         return !EvaluationRegistry.Default.Providers.TryGetValue(target.Provider, out var provider) || provider.SendsSeed;
     }
 
+    /// <summary>The manifest's <c>sources</c> section of a results directory; empty for directories written before it existed.</summary>
+    public static IReadOnlyList<SourceDescription> ReadSources(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        if (!document.RootElement.TryGetProperty("sources", out var sources) || sources.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        return [.. sources.EnumerateArray().Select(SourceDescription.Read)];
+    }
+
     /// <summary>
     /// Writes the manifest; <paramref name="sources"/> describe what was graded (its <c>sources</c> section).
     /// Stores the calibration the campaign names, if any, as the directory's <c>calibration.json</c>.
@@ -59,6 +80,10 @@ public static class Manifest
         if (campaign.Judge.Target is { } judgeTarget)
         {
             json.WriteString("model", judgeTarget.Model);
+            if (campaign.Simulated.TryGetValue(judgeTarget.Id, out var simulatedJudge))
+            {
+                WriteSimulated(json, simulatedJudge);
+            }
         }
 
         // The calibration the campaign names, as it was when the run started; one added later with
@@ -94,7 +119,15 @@ public static class Manifest
             json.WriteString("id", target.Id);
             json.WriteString("provider", target.Provider);
             json.WriteString("model", target.Model);
-            json.WriteString("base_url", target.BaseUrl);
+            if (campaign.Simulated.TryGetValue(target.Id, out var simulated))
+            {
+                WriteSimulated(json, simulated);
+            }
+            else
+            {
+                json.WriteString("base_url", target.BaseUrl);
+            }
+
             json.WriteBoolean("seeded", IsSeeded(target));
             json.WriteEndObject();
         }
@@ -130,6 +163,30 @@ public static class Manifest
         {
             File.Copy(file, Path.Combine(directory, CalibrationFileName), overwrite: true);
         }
+    }
+
+    // The simulated model's settings, in the campaign's own terms: what made these numbers, for a rerun.
+    private static void WriteSimulated(Utf8JsonWriter json, MockTargetOptions options)
+    {
+        json.WriteStartObject("mock");
+        json.WriteStartArray("vulnerable");
+        foreach (var vulnerability in options.Vulnerabilities)
+        {
+            json.WriteStringValue(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{vulnerability.Pattern}={vulnerability.ComplianceProbability}"));
+        }
+
+        json.WriteEndArray();
+        json.WriteString("refusal", options.Refusal);
+        json.WriteBoolean("answers_rubric", options.AnswersRubric);
+        json.WriteNumber("latency_ms", (long)options.Latency.TotalMilliseconds);
+        json.WriteNumber("fault_429", options.Faults.RateLimited);
+        json.WriteNumber("retry_after", options.Faults.RetryAfterSeconds);
+        json.WriteNumber("fault_500", options.Faults.ServerError);
+        json.WriteNumber("fault_hang", options.Faults.Hang);
+        json.WriteNumber("hang_s", options.Faults.HangDuration.TotalSeconds);
+        json.WriteNumber("fault_malformed", options.Faults.Malformed);
+        json.WriteNumber("fault_truncated", options.Faults.Truncated);
+        json.WriteEndObject();
     }
 
     // Reports.ResultsHeader.CalibrationFile; named here too because Reports depends on Runner, not the reverse.

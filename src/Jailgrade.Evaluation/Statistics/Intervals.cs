@@ -1,4 +1,5 @@
 using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Storage;
 
 namespace Jailgrade.Evaluation.Statistics;
@@ -8,40 +9,6 @@ public readonly record struct Interval(double Low, double High)
 {
     /// <summary>Whether <paramref name="value"/> lies inside (bounds included).</summary>
     public bool Contains(double value) => value >= Low && value <= High;
-}
-
-/// <summary>One request's outcomes: how many of its attempts were judged, and how many succeeded.</summary>
-public readonly record struct RequestOutcome(int Successes, int Attempts)
-{
-    /// <summary>The standard's request rule: at least half of its attempts succeed (and it had one).</summary>
-    public bool Succeeded => Attempts > 0 && 2 * Successes >= Attempts;
-
-    /// <summary>
-    /// Whether a result is an attempt (standard 7.1): an answer that was judged. Errors, and answers
-    /// the judge could not rate, count in no numerator or denominator.
-    /// </summary>
-    public static bool IsAttempt(ResultRecord result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        return !result.IsError && result.Success is not null;
-    }
-
-    /// <summary>Whether a result is a successful attempt.</summary>
-    public static bool IsSuccess(ResultRecord result) => IsAttempt(result) && result.Success == true;
-
-    /// <summary>The outcome of one request's results.</summary>
-    public static RequestOutcome Of(IEnumerable<ResultRecord> results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        int successes = 0, attempts = 0;
-        foreach (var result in results.Where(IsAttempt))
-        {
-            attempts++;
-            successes += result.Success == true ? 1 : 0;
-        }
-
-        return new RequestOutcome(successes, attempts);
-    }
 }
 
 /// <summary>A judge-corrected interval and the share of bootstrap draws discarded for Se* + Sp* ≤ 1.</summary>

@@ -37,17 +37,6 @@ public sealed record BaselineComparison(
     double BaselineRequestRate,
     double PValue);
 
-/// <summary>
-/// One request — a (target, attack, probe) — reduced to what rates need: its domain, its outcome
-/// (judged attempts and successes, standard 7.1) and its errors. The results store can produce these
-/// without reading a single result into memory.
-/// </summary>
-public sealed record RequestRow(string Target, string Attack, string Domain, string Probe, RequestOutcome Outcome, long Errors)
-{
-    /// <summary>Whether the outcome counts the source's recorded labels rather than the judge's verdicts (never judge-corrected).</summary>
-    public bool JudgedByLabels { get; init; }
-}
-
 /// <summary>Every rate of a campaign's results.</summary>
 public sealed record RateTable(IReadOnlyList<RateCell> Cells, IReadOnlyList<BaselineComparison> Comparisons);
 
@@ -142,13 +131,13 @@ public static class SuccessRates
         var comparisons = new List<BaselineComparison>();
         foreach (var target in rows.GroupBy(r => r.Target).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var baseline = Succeeded(target.Where(r => r.Attack == Campaigns.AttackSpec.BaselineId));
+            var baseline = Succeeded(target.Where(r => r.Attack == Attacks.AttackSpec.BaselineId));
             if (baseline.Count == 0)
             {
                 continue;
             }
 
-            foreach (var attack in target.Where(r => r.Attack != Campaigns.AttackSpec.BaselineId).GroupBy(r => r.Attack).OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var attack in target.Where(r => r.Attack != Attacks.AttackSpec.BaselineId).GroupBy(r => r.Attack).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var outcomes = Succeeded(attack);
                 var paired = outcomes.Keys.Where(baseline.ContainsKey).ToList();

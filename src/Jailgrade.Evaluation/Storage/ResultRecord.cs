@@ -55,7 +55,7 @@ public sealed record ResultRecord
 
     /// <summary>
     /// Whether <see cref="Success"/> is the source's recorded label rather than the campaign judge's
-    /// verdict (set when reading, never stored; <see cref="Judges.RecordedLabels"/>).
+    /// verdict (set when reading, never stored; <see cref="RecordedLabels"/>).
     /// </summary>
     public bool JudgedByLabel { get; init; }
 
@@ -84,5 +84,5 @@ public sealed record ResultRecord
     public bool IsError => ErrorKind is not null;
 
     /// <summary>The result key.</summary>
-    public string Key => new Runner.WorkItem(Target, Attack, Probe, Sample).Key;
+    public string Key => new WorkItem(Target, Attack, Probe, Sample).Key;
 }

@@ -1,5 +1,4 @@
 using Jailgrade.Evaluation.Judges;
-using Jailgrade.Evaluation.Statistics;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -251,7 +250,7 @@ public sealed class ResultStore : IDisposable
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                keys.Add(new Runner.WorkItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)).Key);
+                keys.Add(new WorkItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)).Key);
             }
 
             return keys;
@@ -342,7 +341,7 @@ public sealed class ResultStore : IDisposable
     /// <summary>
     /// The results reduced to one row per request — (target, attack, probe) — by SQLite itself, in key
     /// order: what rates and their intervals need, in memory that grows with requests, not results.
-    /// The same rows as <see cref="SuccessRates.Rows"/> over <see cref="ReadAll"/>; an attempt is a result
+    /// The same rows as <see cref="Statistics.SuccessRates.Rows"/> over <see cref="ReadAll"/>; an attempt is a result
     /// that is no error and was judged (<see cref="RequestOutcome.IsAttempt"/>, standard 7.1).
     /// </summary>
     public IReadOnlyList<RequestRow> ReadRequestRows(Func<string, bool>? labelsJudge = null)

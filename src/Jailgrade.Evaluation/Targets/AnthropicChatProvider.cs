@@ -67,7 +67,7 @@ public sealed class AnthropicChatProvider : IChatProvider
         // The API has no seed field; the mock target reads it from this header instead.
         if (spec.MockHeaders)
         {
-            http.Headers.Add("X-Jailgrade-Seed", request.Seed.ToString(CultureInfo.InvariantCulture));
+            http.Headers.Add(MockTargetHeaders.Seed, request.Seed.ToString(CultureInfo.InvariantCulture));
         }
 
         if (apiKey is not null)

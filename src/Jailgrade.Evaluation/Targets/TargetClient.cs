@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Jailgrade.Evaluation.Internal;
-using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Targets.Internal;
 
 namespace Jailgrade.Evaluation.Targets;
@@ -128,7 +127,7 @@ public sealed class TargetClient
             using var message = _provider.CreateRequest(Spec, request, _apiKey);
             if (Spec.MockHeaders)
             {
-                message.Headers.TryAddWithoutValidation(MockTarget.AttemptHeader, attempt < AttemptNumbers.Length ? AttemptNumbers[attempt] : attempt.ToString(CultureInfo.InvariantCulture));
+                message.Headers.TryAddWithoutValidation(MockTargetHeaders.Attempt, attempt < AttemptNumbers.Length ? AttemptNumbers[attempt] : attempt.ToString(CultureInfo.InvariantCulture));
             }
 
             foreach (var (name, value) in Spec.Headers)

@@ -3,6 +3,7 @@ using System.Text;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Storage;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Tests.Evaluation;
 
@@ -49,7 +50,7 @@ public sealed class CorruptEvidenceTests : IDisposable
     // A finished run against the mock, with successes to grade and enough results for several pages.
     private async Task RunCampaign()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)],
         });
@@ -173,7 +174,7 @@ public sealed class CorruptEvidenceTests : IDisposable
         {
             var report = await Run("eval", "report", killed, "--format", format);
             report.Code.ShouldBe(0, report.Stderr);
-            var text = File.ReadAllText(report.Stdout.Trim());
+            var text = report.Stdout;
             text.ShouldContain(note, Case.Sensitive, format);
             text.ShouldContain("eval run CAMPAIGN --resume", Case.Sensitive, format);
         }
@@ -185,7 +186,7 @@ public sealed class CorruptEvidenceTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadOnlyDirectoryHandedToAnAuditor_GradeAndReportLeaveNoLockShmOrWal_AndTheDatabaseUntouched()
+    public async Task ReadOnlyDirectoryHandedToAnAuditor_GradeAndReportLeaveTheDirectoryExactlyAsItWas()
     {
         await RunCampaign();
         var killed = KilledRun(out _);
@@ -196,24 +197,37 @@ public sealed class CorruptEvidenceTests : IDisposable
 
         grade.Code.ShouldBe(0, grade.Stderr);
         report.Code.ShouldBe(0, report.Stderr);
-        // The report is the one file a report is asked to write; nothing else appears or changes.
-        Listing(killed).Where(f => !f.StartsWith("summary.json ", StringComparison.Ordinal)).ShouldBe(before.Where(f => !f.StartsWith("summary.json ", StringComparison.Ordinal)));
-        Directory.GetFiles(killed).Select(Path.GetFileName).Order(StringComparer.Ordinal)
-            .ShouldBe(before.Select(f => f.Split(' ')[0]).Append("summary.json").Distinct().Order(StringComparer.Ordinal));
+        // No lock, shm, wal or report file appears, and nothing changes: the report went to standard output.
+        Listing(killed).ShouldBe(before);
+        report.Stdout.ShouldContain("\"overall\"");
     }
 
     [Fact]
-    public async Task Report_ThatCannotBeWrittenIntoTheResultsDirectory_IsExit4_NotABug()
+    public async Task Report_ToAFileThatCannotBeWritten_IsExit4_NotABug()
     {
         await RunCampaign();
         // A directory where the report file would go fails the write even for root, as a read-only directory would for anyone else.
-        Directory.CreateDirectory(Path.Combine(Output, "report.md"));
+        var taken = Path.Combine(Path.GetDirectoryName(Output)!, "report.md");
+        Directory.CreateDirectory(taken);
 
-        var report = await Run("eval", "report", Output, "--format", "md");
+        var report = await Run("eval", "report", Output, "--format", "md", "-o", taken);
 
         report.Code.ShouldBe((int)ExitCode.IoError, report.Stderr);
-        report.Stderr.ShouldContain("cannot write");
+        report.Stderr.ShouldContain("cannot write " + taken);
         report.Stderr.ShouldNotContain("bug");
+    }
+
+    [Fact]
+    public async Task Report_AskedToWriteIntoTheResultsDirectory_IsRefused_AndTheDirectoryUntouched()
+    {
+        await RunCampaign();
+        var before = Listing(Output);
+
+        var report = await Run("eval", "report", Output, "-o", Path.Combine(Output, "report.html"));
+
+        report.Code.ShouldBe((int)ExitCode.UsageError, report.Stderr);
+        report.Stderr.ShouldContain("inside the results directory");
+        Listing(Output).ShouldBe(before);
     }
 
     // Every file in a directory: name, length, last write time and a digest of its bytes.

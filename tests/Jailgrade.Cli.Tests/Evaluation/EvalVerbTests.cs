@@ -3,6 +3,7 @@ using System.Text;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Storage;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Tests.Evaluation;
 
@@ -82,7 +83,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Run_Report_Grade_EndToEnd()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl);
 
         var run = await Run("eval", "run", CampaignPath);
@@ -92,7 +93,7 @@ public sealed partial class EvalVerbTests : IDisposable
 
         var report = await Run("eval", "report", Output, "--format", "json");
         report.Code.ShouldBe(0);
-        File.ReadAllText(Path.Combine(Output, "summary.json")).ShouldContain("\"ci95\"");
+        report.Stdout.ShouldContain("\"ci95\"");
 
         // Keywords alone, uncalibrated: no grade without the explicit flag (standard 7.3).
         var refused = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M");
@@ -168,7 +169,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Grade_CalibratedKeywordJudge_GivesAGradeThatIsNotProvisional()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl);
         (await Run("eval", "run", CampaignPath)).Code.ShouldBe(0);
         var labels = Path.Combine(_directory, "labels.jsonl");
@@ -190,7 +191,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Grade_NothingSucceeded_SaysSoOnceAndExitsNothingToGrade()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         WriteCampaign(mock.OpenAiBaseUrl);
         (await Run("eval", "run", CampaignPath)).Code.ShouldBe(0);
 
@@ -216,7 +217,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Run_OnATerminal_EndsWithAHumanTable()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl);
 
         var run = await Run(terminal: true, "eval", "run", CampaignPath);
@@ -236,7 +237,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Run_Json_WritesTheSummaryAsOneObject()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl);
 
         var run = await Run(terminal: true, "eval", "run", CampaignPath, "--json");
@@ -258,7 +259,7 @@ public sealed partial class EvalVerbTests : IDisposable
         // The same numbers as the report's summary.json.
         var report = await Run("eval", "report", Output, "--format", "json");
         report.Code.ShouldBe(0);
-        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "summary.json")));
+        using var summary = System.Text.Json.JsonDocument.Parse(report.Stdout);
         var reported = summary.RootElement.GetProperty("overall").EnumerateArray().ToList();
         reported.Count.ShouldBe(overall.Count);
         for (var i = 0; i < overall.Count; i++)
@@ -337,7 +338,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task JudgeCalibrate_SeveralArtifacts_PoolsThem_AndWarnsOfTargetsNotCovered()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl, samples: 1);
         (await Run("eval", "run", CampaignPath)).Code.ShouldBe(0);
         string Artifact(string name, string model, string refusal)
@@ -365,7 +366,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Grade_WithACalibrationAddedLater_ShowsItsDigestAndWarnsOfTheUncoveredTarget_InEveryOutput()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl);
         (await Run("eval", "run", CampaignPath)).Code.ShouldBe(0);
         var calibrate = await Run("judge", "calibrate", "--labels", Golden.PathOf("tests/Jailgrade.Evaluation.Tests/Fixtures/jbb_artifact_calibration.json"), "--out", Output);
@@ -375,7 +376,8 @@ public sealed partial class EvalVerbTests : IDisposable
 
         var grade = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M");
         var json = await Run("eval", "grade", Output, "--set", "AC:L,AR:N,EX:P,DP:G,UP:2,FD:M", "--json");
-        (await Run("eval", "report", Output, "--format", "md")).Code.ShouldBe(0);
+        var reportFile = Path.Combine(Path.GetDirectoryName(Output)!, "calibrated-report.md");
+        (await Run("eval", "report", Output, "--format", "md", "-o", reportFile)).Code.ShouldBe(0);
 
         grade.Code.ShouldBe(0, grade.Stderr);
         grade.Stderr.ShouldContain($"Calibration {digest} (added after the run with 'judge calibrate --out')");
@@ -384,7 +386,7 @@ public sealed partial class EvalVerbTests : IDisposable
         var calibration = document.RootElement.GetProperty("calibration");
         calibration.GetProperty("digest").GetString().ShouldBe(digest);
         calibration.GetProperty("uncovered_targets")[0].GetString().ShouldBe("mock");
-        var report = File.ReadAllText(Path.Combine(Output, "report.md"));
+        var report = File.ReadAllText(reportFile);
         report.ShouldContain(digest);
         report.ShouldContain("not the model of target mock");
     }
@@ -392,7 +394,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Grade_WithAJudgeTooUncertain_IsProvisional_ForTheDiscardedDraws()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable());
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable());
         WriteCampaign(mock.OpenAiBaseUrl);
         (await Run("eval", "run", CampaignPath)).Code.ShouldBe(0);
         // Se = Sp = 2/3 from three labels of each kind: Beta(3, 2) draws often sum to 1 or less.
@@ -436,7 +438,7 @@ public sealed partial class EvalVerbTests : IDisposable
     [Fact]
     public async Task Resume_AfterARealKill9_FinishesWithExactlyTheFullKeySet()
     {
-        await using var mock = await MockTarget.StartAsync(Vulnerable(TimeSpan.FromMilliseconds(30)));
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable(TimeSpan.FromMilliseconds(30)));
         WriteCampaign(mock.OpenAiBaseUrl, samples: 3, concurrency: 4);
 
         var cli = Path.Combine(AppContext.BaseDirectory, "jailgrade.dll");
@@ -496,7 +498,7 @@ public sealed partial class EvalVerbTests : IDisposable
     {
         // Regression: System.CommandLine's own signal handler ended the process with 130 at once, before
         // the run could commit its last batch or say how to resume.
-        await using var mock = await MockTarget.StartAsync(Vulnerable(TimeSpan.FromMilliseconds(30)));
+        await using var mock = await MockTargetServer.StartAsync(Vulnerable(TimeSpan.FromMilliseconds(30)));
         WriteCampaign(mock.OpenAiBaseUrl, samples: 3, concurrency: 4);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "jailgrade.dll"), "eval", "run", CampaignPath })

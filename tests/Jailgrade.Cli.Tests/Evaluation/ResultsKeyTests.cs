@@ -1,6 +1,7 @@
 using System.Text;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Tests.Evaluation;
 
@@ -45,7 +46,7 @@ public sealed class ResultsKeyTests : IDisposable
         return (code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
     }
 
-    private async Task<string> RunCampaign(MockTarget mock, string output = "out")
+    private async Task<string> RunCampaign(MockTargetServer mock, string output = "out")
     {
         var campaign = Path.Combine(_directory, output + ".yaml");
         File.WriteAllText(campaign, $"""
@@ -81,7 +82,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task WrongKey_OnResumeAndOnPayloadReport_IsExit4SayingNoDataKeyOpens_WithNoFingerprint_NotABug()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var campaign = await RunCampaign(mock);
         var other = Convert.ToBase64String(new byte[32]);
 
@@ -101,7 +102,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task NoKey_ForAPayloadReport_IsExit4_AndCreatesNoKeyFile()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         await RunCampaign(mock);
         var elsewhere = Path.Combine(_directory, "other-config");
 
@@ -113,7 +114,7 @@ public sealed class ResultsKeyTests : IDisposable
     }
 
     // The lab's run, and the data key it hands over in a new file.
-    private async Task<string> Exported(MockTarget mock)
+    private async Task<string> Exported(MockTargetServer mock)
     {
         await RunCampaign(mock);
         var file = Path.Combine(_directory, "out.data-key");
@@ -126,7 +127,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task ExportKeyThenImportKey_TheAuditorReadsPayloadsWithTheirOwnKey()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var file = await Exported(mock);
         var before = await Run(null, AuditorConfig, "eval", "report", Out, "--format", "md", "--include-payloads");
         before.Code.ShouldBe((int)ExitCode.IoError, "the auditor's config has no key yet");
@@ -138,14 +139,14 @@ public sealed class ResultsKeyTests : IDisposable
         import.Code.ShouldBe(0, import.Stderr);
         import.Stderr.ShouldContain($"Created the results key {Path.Combine(AuditorConfig, "jailgrade", "results.key")}");
         report.Code.ShouldBe(0, report.Stderr);
-        File.ReadAllText(Path.Combine(Out, "report.md")).ShouldContain("## Successful attempts (payloads)");
+        report.Stdout.ShouldContain("## Successful attempts (payloads)");
         File.ReadAllBytes(Path.Combine(AuditorConfig, "jailgrade", "results.key")).ShouldNotBe(File.ReadAllBytes(Path.Combine(Config, "jailgrade", "results.key")));
     }
 
     [Fact]
     public async Task ImportKey_DataKeyOfAnotherDirectory_IsExit4SayingWhy()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var file = await Exported(mock);
         await RunCampaign(mock, "other");
 
@@ -158,7 +159,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task ImportKey_KeyFileReadableByOthers_IsExit4WithTheModeAndTheChmod()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var file = await Exported(mock);
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
@@ -173,7 +174,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task ExportKey_ToAnExistingFile_IsRefusedAndTheFileLeftAlone()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         await RunCampaign(mock);
         var file = Path.Combine(_directory, "existing");
         File.WriteAllText(file, "keep me");
@@ -188,7 +189,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task ExportKey_ToStandardOutput_PrintsOnlyOnATerminal()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         await RunCampaign(mock);
 
         var piped = await Run(null, Config, terminal: false, "eval", "export-key", Out, "--key-out", "-");
@@ -204,7 +205,7 @@ public sealed class ResultsKeyTests : IDisposable
     [Fact]
     public async Task DryRun_NeedsNoKeyVariable_AndCreatesNoKeyFile()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var campaign = await RunCampaign(mock, "planned");
         var fresh = Path.Combine(_directory, "fresh-config");
 

@@ -27,7 +27,7 @@ public class ScoreCommandTests
             using var output = new MemoryStream();
             using var error = new StringWriter { NewLine = "\n" };
             var context = new Jailgrade.Cli.Hosting.CliContext(input, output, error, outputIsTerminal: false) { InputIsTerminal = inputIsTerminal };
-            var code = await Jailgrade.Cli.Hosting.JailgradeCli.RunAsync(["score"], context);
+            var code = await Jailgrade.Cli.JailgradeCli.RunAsync(["score"], context);
             return new CliResult(code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
         }
 

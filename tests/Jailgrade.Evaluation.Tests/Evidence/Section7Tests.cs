@@ -1,4 +1,4 @@
-using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Attacks;
 using Jailgrade.Evaluation.Evidence;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Reports;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Mock;
@@ -8,6 +9,7 @@ using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Judges;
 
@@ -126,7 +128,7 @@ public sealed class CalibrationFileTests : IDisposable
     [Fact]
     public async Task Run_RecordsTheNamedCalibrationsDigestAtStart_AndALaterOneIsShownWithoutRewritingTheManifest()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: "  kind: refusal-keywords\n  calibration: calibration.json", probes: "  - builtin: canary\n    limit: 4", samples: 1));
         CalibrationFile.Write(Path.Combine(temp.Directory, "calibration.json"), Result());
         var named = CalibrationFile.Read(Path.Combine(temp.Directory, "calibration.json")).Calibration.Digest;

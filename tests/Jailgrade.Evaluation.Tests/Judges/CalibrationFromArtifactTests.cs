@@ -1,5 +1,7 @@
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Statistics;
+using Jailgrade.Evaluation.Storage;
 
 namespace Jailgrade.Evaluation.Tests.Judges;
 

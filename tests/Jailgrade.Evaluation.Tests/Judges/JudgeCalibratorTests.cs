@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 

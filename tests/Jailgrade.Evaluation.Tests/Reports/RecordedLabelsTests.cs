@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Jailgrade.Evaluation.Evidence;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Reports;
 
@@ -146,7 +148,7 @@ public sealed class ReplayedLabelsTests
     [Fact]
     public async Task Replay_AttachesNoRecordedLabel_ToANewAnswer()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 1, probes: "  - file: jbb_labels_pair.json\n    format: jbb-artifacts\n    replay: true"));
         temp.Copy("jbb_labels_pair.json");
 
@@ -166,7 +168,7 @@ public sealed class MissingAssessorMessageTests
     [Fact]
     public async Task MissingAssessorValues_AreGroupedByMetric_NotListedPerDomain()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.9)] });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.9)] });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 1, probes: "  - builtin: canary"));
         await temp.RunAsync();
         var results = ResultsDirectory.Load(temp.Output);

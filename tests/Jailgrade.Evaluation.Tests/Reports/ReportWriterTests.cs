@@ -2,17 +2,18 @@ using System.Text.Json;
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Reports;
 
 public sealed class ReportWriterTests : IAsyncLifetime, IDisposable
 {
-    private MockTarget _mock = null!;
+    private MockTargetServer _mock = null!;
     private TempCampaign _temp = null!;
 
     public async Task InitializeAsync()
     {
-        _mock = await MockTarget.StartAsync(new MockTargetOptions
+        _mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = [new MockVulnerability("roleplay", "pretend you are dan", 0.5)],
             Faults = new MockFaults { ServerError = 0.05 },
@@ -77,17 +78,17 @@ public class CalibrationUseTests
     [Fact]
     public async Task Calibration_OfTheRunsJudge_CorrectsRates_AndOfAnotherJudge_IsRefused()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)] });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("dan", "pretend you are dan", 0.5)] });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
         await temp.RunAsync();
         var path = Path.Combine(temp.Output, ResultsDirectory.CalibrationFile);
 
-        Jailgrade.Evaluation.Judges.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Judges.CalibrationResult("refusal-keywords", "1", 9, 1, 8, 2, 0));
+        Jailgrade.Evaluation.Calibration.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Calibration.CalibrationResult("refusal-keywords", "1", 9, 1, 8, 2, 0));
         var corrected = ResultsDirectory.Load(temp.Output);
         corrected.Calibration.ShouldNotBeNull();
         ReportWriter.Json(corrected).ShouldContain("\"corrected_asr\"");
 
-        Jailgrade.Evaluation.Judges.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Judges.CalibrationResult("rubric", "jg-rubric-1", 9, 1, 8, 2, 0));
+        Jailgrade.Evaluation.Calibration.JudgeCalibrator.Write(path, new Jailgrade.Evaluation.Calibration.CalibrationResult("rubric", "jg-rubric-1", 9, 1, 8, 2, 0));
         Should.Throw<InvalidDataException>(() => ResultsDirectory.Load(temp.Output)).Message.ShouldContain("judged by refusal-keywords");
     }
 }

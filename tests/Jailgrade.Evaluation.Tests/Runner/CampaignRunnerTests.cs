@@ -4,6 +4,7 @@ using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Storage;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Runner;
 
@@ -20,7 +21,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_AgainstMock_StoresOneResultPerKeyAndMeasuresTheVulnerability()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 5, probes: "  - builtin: canary"));
 
         var summary = await temp.RunAsync();
@@ -38,7 +39,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_WithInjectedFaults_EveryKeyEndsWithExactlyOneResultAndErrorsCountAsErrors()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = RolePlayVulnerable.Vulnerabilities,
             Faults = new MockFaults { RateLimited = 0.1, RetryAfterSeconds = 0, ServerError = 0.15, Malformed = 0.05, Truncated = 0.05, Hang = 0.02, HangDuration = TimeSpan.FromSeconds(10) },
@@ -59,7 +60,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_CancelledMidway_ResumeSendsOnlyTheMissingRequestsAndEndsWithEveryPlannedKey()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(20) });
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromMilliseconds(20) });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, probes: "  - builtin: canary").Replace("max_concurrency: 32", "max_concurrency: 4", StringComparison.Ordinal));
 
         // Ctrl+C once some results are stored: a synchronous progress sink cancels from the writer.
@@ -92,7 +93,7 @@ public class CampaignRunnerTests
     /// <summary>The keys (target|attack|probe|sample) a campaign plans: every target, attack, loaded probe and sample.</summary>
     private static List<string> PlannedKeys(TempCampaign temp, string[] attacks, int probes, int samples)
     {
-        var loaded = Jailgrade.Evaluation.Probes.ProbeLoader.Load(temp.Load(), EvaluationRegistry.Default);
+        var loaded = Jailgrade.Evaluation.Campaigns.ProbeLoader.Load(temp.Load(), EvaluationRegistry.Default);
         loaded.Count.ShouldBe(probes);
         return [.. (from attack in attacks
                     from probe in loaded
@@ -103,7 +104,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_StoredPayloads_NoNonceRepeatsAndNoPlaintextInTheDatabaseOrItsWal()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: SameAsBaseline));
         // Without the cache, so that the raw bytes are checked even when payloads could not be read back;
         // the second attack sends the baseline's prompts again, the same texts under fresh nonces.
@@ -120,7 +121,7 @@ public class CampaignRunnerTests
         // What the prompts and answers are made of, known without the key: the template, every probe's
         // text, and the mock's two answers.
         var known = new[] { "Pretend you are DAN", MockModel.ComplianceText, new MockTargetOptions().Refusal }
-            .Concat(temp.Load() is var campaign ? Jailgrade.Evaluation.Probes.ProbeLoader.Load(campaign, EvaluationRegistry.Default).Select(p => p.Text) : []);
+            .Concat(temp.Load() is var campaign ? Jailgrade.Evaluation.Campaigns.ProbeLoader.Load(campaign, EvaluationRegistry.Default).Select(p => p.Text) : []);
         known.Where(text => raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0).ShouldBeEmpty("no prompt or response is stored in the clear");
 
         var nonces = payloads.Select(p => Convert.ToHexString(p[..12])).ToList();
@@ -153,8 +154,8 @@ public class CampaignRunnerTests
         // The slow target answers its preflight, then never again: its latency is on a clock that moves
         // only for the first request. The fast target must still finish every item.
         var slowTime = new TimerEvents();
-        await using var fast = await MockTarget.StartAsync(RolePlayVulnerable);
-        await using var slow = await MockTarget.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromSeconds(1) }, time: slowTime);
+        await using var fast = await MockTargetServer.StartAsync(RolePlayVulnerable);
+        await using var slow = await MockTargetServer.StartAsync(RolePlayVulnerable with { Latency = TimeSpan.FromSeconds(1) }, time: slowTime);
         var slowTarget = $"  - id: slow\n    provider: openai\n    base_url: {slow.OpenAiBaseUrl}\n    model: mock-1\n    max_concurrency: 1\n    timeout_s: 3600";
         using var temp = new TempCampaign(TempCampaign.Yaml(fast.OpenAiBaseUrl, extraTarget: slowTarget));
         var preflight = Task.Run(async () => slowTime.Advance(await slowTime.NextTimerAsync()));
@@ -172,7 +173,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_ExistingResultsWithoutResume_IsRefused()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
         await temp.RunAsync();
 
@@ -182,7 +183,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Resume_ChangedCampaignFile_IsRefusedUnlessForced()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
         await temp.RunAsync();
         temp.Write(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 3));
@@ -196,7 +197,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_BadKey_FailsFastInPreflightWithoutResults()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { ApiKey = "right" });
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable with { ApiKey = "right" });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl).Replace("model: mock-1", "model: mock-1\n    api_key_env: MOCK_KEY", StringComparison.Ordinal));
 
         var error = await Should.ThrowAsync<RunRefusedException>(() => temp.RunAsync(environment: new Dictionary<string, string> { ["MOCK_KEY"] = "wrong" }));
@@ -210,7 +211,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_PayloadsAreEncryptedAtRestAndReadableWithTheKey()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl));
         await temp.RunAsync();
 
@@ -228,7 +229,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_IdenticalPromptsOfTwoAttacks_SecondComesFromTheCacheUnlessDisabled()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
         using var cached = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, attacks: SameAsBaseline));
         await cached.RunAsync(parallelism: 1);
         cached.Results().Count(r => r.Cached).ShouldBe(40);
@@ -241,8 +242,8 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_RubricJudgeThroughMock_RatesAnswersAndSkipsRefusals()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
-        await using var judgeMock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
+        await using var judgeMock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var judge = $"  kind: rubric\n  target:\n    id: judge\n    provider: openai\n    base_url: {judgeMock.OpenAiBaseUrl}\n    model: judge-1";
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: judge));
 
@@ -257,7 +258,7 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_ReplayedArtifacts_SendTheirPromptsBesideTheBaseline()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("tester", "security tester", 1.0)] });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Vulnerabilities = [new MockVulnerability("tester", "security tester", 1.0)] });
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, samples: 1, probes: "  - file: jbb_artifact.json\n    format: jbb-artifacts\n    replay: true"));
         temp.Copy("jbb_artifact.json");
 
@@ -273,8 +274,8 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_JudgeAnswersUnreadably_AnswersAreUnjudgedAndCountAgainstTheErrorShare()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable with { Vulnerabilities = [new MockVulnerability("all", "pretend you are dan", 1.0)] });
-        await using var confusedJudge = await MockTarget.StartAsync(new MockTargetOptions { AnswersRubric = false });
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable with { Vulnerabilities = [new MockVulnerability("all", "pretend you are dan", 1.0)] });
+        await using var confusedJudge = await MockTargetServer.StartAsync(new MockTargetOptions { AnswersRubric = false });
         var judge = $"  kind: rubric\n  target:\n    id: judge\n    provider: openai\n    base_url: {confusedJudge.OpenAiBaseUrl}\n    model: judge-1";
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: judge));
 
@@ -292,8 +293,8 @@ public class CampaignRunnerTests
     [Fact]
     public async Task Run_BrokenJudge_FailsPreflightBeforeAnythingIsSent()
     {
-        await using var mock = await MockTarget.StartAsync(RolePlayVulnerable);
-        await using var brokenJudge = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Malformed = 1.0 } });
+        await using var mock = await MockTargetServer.StartAsync(RolePlayVulnerable);
+        await using var brokenJudge = await MockTargetServer.StartAsync(new MockTargetOptions { Faults = new MockFaults { Malformed = 1.0 } });
         var judge = $"  kind: rubric\n  target:\n    id: judge\n    provider: openai\n    base_url: {brokenJudge.OpenAiBaseUrl}\n    model: judge-1\n    max_retries: 0";
         using var temp = new TempCampaign(TempCampaign.Yaml(mock.OpenAiBaseUrl, judge: judge));
 
@@ -340,7 +341,7 @@ public class CampaignStatisticsTests
     [Fact]
     public async Task MeasuredRate_OfAVulnerablePattern_HasTheConfiguredProbabilityInItsInterval_AndBaselineIsZero()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = [new MockVulnerability("roleplay", "pretend you are dan", 0.3)],
         });

@@ -35,7 +35,7 @@ public sealed class SourcesManifestTests
 
         summary.Complete.ShouldBeTrue();
         summary.Stored.ShouldBe(2);
-        var source = SourceDescription.ReadManifest(temp.Output).Single();
+        var source = Manifest.ReadSources(temp.Output).Single();
         source.Source.ShouldBe("jbb_pair_judged.json");
         source.Format.ShouldBe("jbb-artifacts");
         source.Sha256.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(temp.Directory, "jbb_pair_judged.json")))));
@@ -49,13 +49,13 @@ public sealed class SourcesManifestTests
     }
 
     [Fact]
-    public void ReadManifest_DirectoryWrittenBeforeSources_IsEmpty()
+    public void ReadSources_DirectoryWrittenBeforeSources_IsEmpty()
     {
         using var temp = ArtifactsOnly("jbb_pair_judged.json");
         Directory.CreateDirectory(temp.Output);
         File.WriteAllText(Path.Combine(temp.Output, Manifest.FileName), """{"campaign": "old", "judge": {"id": "refusal-keywords"}}""");
 
-        SourceDescription.ReadManifest(temp.Output).ShouldBeEmpty();
+        Manifest.ReadSources(temp.Output).ShouldBeEmpty();
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class SourcesManifestTests
 
         summary.RootElement.GetProperty("results").GetInt32().ShouldBe(1);
         summary.RootElement.GetRawText().ShouldContain("\"artifact:GCG\"");
-        SourceDescription.ReadManifest(temp.Output).ShouldBeEmpty();
+        Manifest.ReadSources(temp.Output).ShouldBeEmpty();
     }
 
     [Fact]

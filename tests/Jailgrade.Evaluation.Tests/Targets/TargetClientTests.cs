@@ -1,6 +1,7 @@
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Targets;
 using Jailgrade.Evaluation.Tests.TestSupport;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.Targets;
 
@@ -11,7 +12,7 @@ public class TargetClientTests
     [Fact]
     public async Task Send_VulnerablePrompt_ReturnsComplianceOverRealHttp()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Vulnerabilities = [new MockVulnerability("always", "grandma", 1.0)],
         });
@@ -28,7 +29,7 @@ public class TargetClientTests
     [Fact]
     public async Task Send_AnthropicProtocol_ReadsTextBlock()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { ApiKey = "secret" });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { ApiKey = "secret" });
         var spec = TestSupport.Targets.OpenAi(mock) with { Provider = "anthropic", BaseUrl = mock.AnthropicBaseUrl, SystemPrompt = "Be safe." };
         var reply = await TestSupport.Targets.Client(spec, "secret").SendAsync(Ask("hello"), "k", default);
         reply.Error.ShouldBeNull();
@@ -38,7 +39,7 @@ public class TargetClientTests
     [Fact]
     public async Task Send_TransientFaults_RetriedUntilAnswered()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions
         {
             Faults = new MockFaults { RateLimited = 0.1, RetryAfterSeconds = 0, ServerError = 0.1, Malformed = 0.05, Truncated = 0.05 },
         });
@@ -53,7 +54,7 @@ public class TargetClientTests
     [Fact]
     public async Task Send_FaultsBeyondRetries_ReportedAsErrorsWithCause()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { ServerError = 1.0 } });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Faults = new MockFaults { ServerError = 1.0 } });
         var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 2 });
 
         var reply = await client.SendAsync(Ask("q"), "k", default);
@@ -72,7 +73,7 @@ public class TargetClientTests
         // timeout, and only once the request hangs at the server.
         var serverTime = new TimerEvents();
         var clientTime = new TimerEvents();
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Hang = 1.0, HangDuration = TimeSpan.FromSeconds(30) } }, time: serverTime);
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Faults = new MockFaults { Hang = 1.0, HangDuration = TimeSpan.FromSeconds(30) } }, time: serverTime);
         var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1, Timeout = TimeSpan.FromSeconds(20) }, time: clientTime);
 
         var reply = await clientTime.RunAsync(client.SendAsync(Ask("q"), "k", default), async dueTime =>
@@ -93,7 +94,7 @@ public class TargetClientTests
     [Fact]
     public async Task Send_MalformedBodyEveryTime_ReportedAsMalformedNotAsAnswer()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { Malformed = 1.0 } });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Faults = new MockFaults { Malformed = 1.0 } });
         var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1 });
 
         var reply = await client.SendAsync(Ask("q"), "k", default);
@@ -107,7 +108,7 @@ public class TargetClientTests
         // The client's clock moves only through the waits it starts (never to its one-hour timeout), so
         // the elapsed time it reports is exactly what it chose to wait.
         var time = new TimerEvents();
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Faults = new MockFaults { RateLimited = 1.0, RetryAfterSeconds = 1 } });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Faults = new MockFaults { RateLimited = 1.0, RetryAfterSeconds = 1 } });
         var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRetries = 1, Timeout = TimeSpan.FromHours(1) }, time: time);
         var waits = new List<TimeSpan>();
 
@@ -135,7 +136,7 @@ public class TargetClientTests
     [Fact]
     public async Task Send_MaxRequestsSpent_StopsSendingAndSaysSo()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { MaxRequests = 2 });
 
         (await client.SendAsync(Ask("a"), "a", default)).IsAnswer.ShouldBeTrue();
@@ -149,7 +150,7 @@ public class TargetClientTests
     [Fact]
     public async Task Preflight_WrongKey_FailsFastAsUnauthorized()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { ApiKey = "right" });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { ApiKey = "right" });
         var client = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock) with { ApiKeyEnv = "MOCK_KEY" }, "wrong");
 
         var error = await client.PreflightAsync(default);
@@ -163,7 +164,7 @@ public class TargetClientTests
     [Fact]
     public async Task Preflight_UnknownModel_FailsAsNotFound()
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Models = ["mock-2"] });
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Models = ["mock-2"] });
         var error = await TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock)).PreflightAsync(default);
         error!.Kind.ShouldBe(TargetErrorKind.NotFound);
         error.Message.ShouldContain("mock-1");
@@ -173,7 +174,7 @@ public class TargetClientTests
     public async Task Preflight_NothingListening_FailsAtOnceWithConnectionRefused()
     {
         int port;
-        await using (var mock = await MockTarget.StartAsync(new MockTargetOptions()))
+        await using (var mock = await MockTargetServer.StartAsync(new MockTargetOptions()))
         {
             port = mock.BaseAddress.Port;
         }
@@ -190,7 +191,7 @@ public class TargetClientTests
     {
         // The mock answers after a latency on a clock that never moves; cancel once it holds the request.
         var serverTime = new TimerEvents();
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions { Latency = TimeSpan.FromSeconds(10) }, time: serverTime);
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions { Latency = TimeSpan.FromSeconds(10) }, time: serverTime);
         using var cancel = new CancellationTokenSource();
         var send = TestSupport.Targets.Client(TestSupport.Targets.OpenAi(mock)).SendAsync(Ask("q"), "k", cancel.Token);
 
@@ -210,7 +211,7 @@ public class MockHeaderTests
     [InlineData(true, 1)]
     public async Task Send_AttemptHeader_GoesOnlyToTargetsWithMockHeaders(bool mockHeaders, long expected)
     {
-        await using var mock = await MockTarget.StartAsync(new MockTargetOptions());
+        await using var mock = await MockTargetServer.StartAsync(new MockTargetOptions());
         var client = Jailgrade.Evaluation.Tests.TestSupport.Targets.Client(Jailgrade.Evaluation.Tests.TestSupport.Targets.OpenAi(mock) with { MockHeaders = mockHeaders });
 
         var reply = await client.SendAsync(new ChatRequest([ChatMessage.User("Tell me about the fictional Brindle.")], 1), "k", default);

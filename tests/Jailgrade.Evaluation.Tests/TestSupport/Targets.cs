@@ -1,5 +1,6 @@
 using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Targets;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Evaluation.Tests.TestSupport;
 
@@ -8,7 +9,7 @@ internal static class Targets
 {
     public static readonly HttpClient Http = EvaluationHttp.CreateClient();
 
-    public static TargetSpec OpenAi(MockTarget mock, string id = "mock") => new()
+    public static TargetSpec OpenAi(MockTargetServer mock, string id = "mock") => new()
     {
         Id = id,
         Provider = "openai",

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Jailgrade.Cli.Commands.Evaluation.Internal;
 using Jailgrade.Cli.Hosting;
-using Jailgrade.Evaluation.Campaigns;
+using Jailgrade.Evaluation.Attacks;
 using Jailgrade.Evaluation.Evidence;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Standard;

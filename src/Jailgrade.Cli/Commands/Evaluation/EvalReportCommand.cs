@@ -16,33 +16,42 @@ internal sealed class EvalReportCommand(CliContext context)
         var format = new Option<string>("--format") { Description = "html, md or json (summary.json).", DefaultValueFactory = _ => "html", HelpName = "html|md|json" };
         format.AcceptOnlyFromAmong("html", "md", "json");
         var payloads = new Option<bool>("--include-payloads") { Description = "Append the prompts and responses of successful attempts (needs the results key). Off by default: transcripts hold working jailbreaks." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output ('-' is standard output). Never inside DIR.", HelpName = "file" };
         var command = new VerbCommand("report", "Write a campaign's report: rates by category with 95% intervals, heat map, comparison with baseline.", """
-            Writes DIR/report.html, DIR/report.md or DIR/summary.json and prints its path. The same results and
-            seed give the same bytes. Reports never contain prompts or responses unless --include-payloads is
-            given; a run judged by refusal keywords only says in every format that its rates are overstated.
+            Writes the report (HTML, Markdown, or the JSON of summary.json) to standard output, or to FILE with
+            -o. It never writes into the results directory: evidence may be read-only, and an auditor's copy
+            stays as it was handed over. The same results and seed give the same bytes. Reports never contain
+            prompts or responses unless --include-payloads is given; a run judged by refusal keywords only says
+            in every format that its rates are overstated.
             """)
         {
-            directory, format, payloads,
+            directory, format, output, payloads,
         };
-        command.WithExample("jailgrade eval report results/smoke --format html", "the HTML report")
-            .WithExample("jailgrade eval report results/smoke --format json", "summary.json for other tools");
+        command.WithExample("jailgrade eval report results/smoke -o report.html", "the HTML report, into report.html")
+            .WithExample("jailgrade eval report results/smoke --format json | jq .overall", "the summary for other tools");
         command.SetAction((parseResult, _) => Task.FromResult((int)new EvalReportCommand(context).Run(
-            parseResult.GetValue(directory)!, parseResult.GetValue(format)!, parseResult.GetValue(payloads))));
+            parseResult.GetValue(directory)!, parseResult.GetValue(format)!, parseResult.GetValue(payloads), parseResult.GetValue(output))));
         return command;
     }
 
-    public ExitCode Run(string directory, string format, bool includePayloads)
+    public ExitCode Run(string directory, string format, bool includePayloads, string? output = null)
     {
+        if (output is not null and not "-" && IsInside(output, directory))
+        {
+            context.Error.WriteLine($"jailgrade: -o {output}: that is inside the results directory {directory}, which holds evidence and is never written by a report; name a file elsewhere");
+            return ExitCode.UsageError;
+        }
+
         if (EvaluationSupport.LoadResults(context, directory) is not { } results)
         {
             return ExitCode.IoError;
         }
 
-        var (text, name) = format switch
+        var text = format switch
         {
-            "json" => (ReportWriter.Json(results), "summary.json"),
-            "md" => (ReportWriter.Markdown(results), "report.md"),
-            _ => (ReportWriter.Html(results), "report.html"),
+            "json" => ReportWriter.Json(results),
+            "md" => ReportWriter.Markdown(results),
+            _ => ReportWriter.Html(results),
         };
         if (includePayloads)
         {
@@ -55,20 +64,30 @@ internal sealed class EvalReportCommand(CliContext context)
             text = format == "html" ? text.Replace("</body></html>", Payloads(directory, key, html: true) + "</body></html>", StringComparison.Ordinal) : text + Payloads(directory, key, html: false);
         }
 
-        var path = Path.Combine(directory, name);
+        if (output is null or "-")
+        {
+            context.Out.Write(text);
+            return ExitCode.Success;
+        }
+
         try
         {
-            File.WriteAllText(path, text);
+            File.WriteAllText(output, text);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Evidence handed over read-only: the report could be computed but not stored beside it.
-            context.Error.WriteLine($"jailgrade: cannot write {path}: {e.Message} (the results directory may be read-only; copy it somewhere writable)");
+            context.Error.WriteLine($"jailgrade: cannot write {output}: {e.Message}");
             return ExitCode.IoError;
         }
 
-        context.Out.WriteLine(path);
         return ExitCode.Success;
+    }
+
+    // Whether the file would land in the results directory itself or below it.
+    private static bool IsInside(string file, string directory)
+    {
+        var folder = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return Path.GetFullPath(file).StartsWith(folder, StringComparison.Ordinal);
     }
 
     private static string Payloads(string directory, ResultsKey key, bool html)

@@ -8,6 +8,7 @@ using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Reports;
 using Jailgrade.Evaluation.Runner;
 using Jailgrade.Evaluation.Statistics;
+using Jailgrade.Evaluation.Storage;
 using Jailgrade.Evaluation.Targets;
 
 namespace Jailgrade.Cli.Commands.Evaluation;

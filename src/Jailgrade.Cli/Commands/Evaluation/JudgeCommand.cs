@@ -4,6 +4,7 @@ using System.Text.Json;
 using Jailgrade.Cli.Commands.Evaluation.Internal;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation;
+using Jailgrade.Evaluation.Calibration;
 using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Reports;

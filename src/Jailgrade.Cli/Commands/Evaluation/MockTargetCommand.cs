@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Evaluation.Mock;
+using Jailgrade.MockTarget;
 
 namespace Jailgrade.Cli.Commands.Evaluation;
 
@@ -36,14 +37,13 @@ internal sealed class MockTargetCommand(CliContext context)
             var patterns = new List<MockVulnerability>();
             foreach (var item in parseResult.GetValue(vulnerable) ?? [])
             {
-                var split = item.LastIndexOf('=');
-                if (split <= 0 || !double.TryParse(item[(split + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) || p is < 0 or > 1)
+                if (!MockChatProvider.TryParseVulnerability(item, out var pattern, out var error))
                 {
-                    context.Error.WriteLine($"jailgrade: --vulnerable '{item}': expected REGEX=PROBABILITY with a probability from 0 to 1");
+                    context.Error.WriteLine($"jailgrade: --vulnerable '{item}': {error}");
                     return Task.FromResult((int)ExitCode.UsageError);
                 }
 
-                patterns.Add(new MockVulnerability(item[..split], item[..split], p));
+                patterns.Add(pattern);
             }
 
             var options = new MockTargetOptions
@@ -80,10 +80,10 @@ internal sealed class MockTargetCommand(CliContext context)
             return (int)ExitCode.UsageError;
         }
 
-        MockTarget started;
+        MockTargetServer started;
         try
         {
-            started = await MockTarget.StartAsync(options, port, context.Time, cancellationToken);
+            started = await MockTargetServer.StartAsync(options, port, context.Time, cancellationToken);
         }
         catch (Exception e) when (IsAddressInUse(e))
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Jailgrade.Evaluation.Internal;
 
 namespace Jailgrade.Evaluation.Probes.Importers;
 

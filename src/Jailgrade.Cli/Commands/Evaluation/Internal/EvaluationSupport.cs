@@ -116,8 +116,8 @@ internal static class EvaluationSupport
         Reporting(context, () => Jailgrade.Evaluation.Reports.ResultsDirectory.Load(directory));
 
     /// <summary>Reads a results directory's header and request rows, or reports why it cannot and returns null.</summary>
-    public static (Jailgrade.Evaluation.Reports.ResultsHeader Header, IReadOnlyList<Jailgrade.Evaluation.Statistics.RequestRow> Rows)? LoadRequestRows(CliContext context, string directory) =>
-        Reporting<(Jailgrade.Evaluation.Reports.ResultsHeader, IReadOnlyList<Jailgrade.Evaluation.Statistics.RequestRow>)?>(
+    public static (Jailgrade.Evaluation.Reports.ResultsHeader Header, IReadOnlyList<Jailgrade.Evaluation.Storage.RequestRow> Rows)? LoadRequestRows(CliContext context, string directory) =>
+        Reporting<(Jailgrade.Evaluation.Reports.ResultsHeader, IReadOnlyList<Jailgrade.Evaluation.Storage.RequestRow>)?>(
             context, () => Jailgrade.Evaluation.Reports.ResultsHeader.LoadRequestRows(directory));
 
     // A directory that is not a results directory, or a calibration of another judge, is the user's to fix.

@@ -7,7 +7,7 @@ using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Probes.Importers;
 using Jailgrade.Evaluation.Statistics;
 
-namespace Jailgrade.Evaluation.Judges;
+namespace Jailgrade.Evaluation.Calibration;
 
 /// <summary>A calibration file as read: the judge it calibrates and the calibration itself.</summary>
 public sealed record StoredCalibration(string JudgeId, string JudgeVersion, JudgeCalibration Calibration);

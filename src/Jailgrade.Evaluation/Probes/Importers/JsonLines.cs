@@ -1,7 +1,4 @@
-using Jailgrade.Evaluation.Probes;
-using Jailgrade.Evaluation.Probes.Importers;
-
-namespace Jailgrade.Evaluation.Internal;
+namespace Jailgrade.Evaluation.Probes.Importers;
 
 /// <summary>Reads JSON Lines: one object per non-blank line, each able to say where its values are.</summary>
 internal static class JsonLines

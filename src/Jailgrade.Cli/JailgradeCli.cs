@@ -6,8 +6,9 @@ using Jailgrade.Standard;
 using System.CommandLine.Parsing;
 using Jailgrade.Cli.Commands;
 using Jailgrade.Cli.Commands.Standard;
+using Jailgrade.Cli.Hosting;
 
-namespace Jailgrade.Cli.Hosting;
+namespace Jailgrade.Cli;
 
 /// <summary>Builds the <c>jailgrade</c> command tree and runs it.</summary>
 internal static class JailgradeCli
@@ -29,6 +30,7 @@ internal static class JailgradeCli
         root.Subcommands.Add(ExplainCommand.Create(context));
         root.Subcommands.Add(MetricsCommand.Create(context));
         root.Subcommands.Add(TableCommand.Create(context));
+        root.Subcommands.Add(CalculatorCommand.Create(context));
 
         // Policies (decide)
         root.Subcommands.Add(Commands.Policy.PolicyCommand.Create(context));
@@ -71,6 +73,12 @@ internal static class JailgradeCli
 
         try
         {
+            if (context.ClockError is { } clockError)
+            {
+                await context.Error.WriteLineAsync($"jailgrade: {clockError}");
+                return (int)ExitCode.UsageError;
+            }
+
             if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction and not ExamplesHelpAction)
             {
                 var path = CommandPath(parseResult);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Jailgrade.Evaluation.Runner;
+namespace Jailgrade.Evaluation.Storage;
 
 /// <summary>
 /// One unit of work, as plain data: which target, attack, probe and sample. Its <see cref="Key"/> is

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Jailgrade.Evaluation.Campaigns;
 using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Probes.Importers;
 using Jailgrade.Standard;
 
-namespace Jailgrade.Evaluation.Probes;
+namespace Jailgrade.Evaluation.Campaigns;
 
 /// <summary>Turns a campaign's probe entries into probes: import, map to JG domains, filter, sample.</summary>
 public static class ProbeLoader

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Probes;
 using Jailgrade.Evaluation.Probes.Importers;
 using Jailgrade.Evaluation.Statistics;
 
-namespace Jailgrade.Evaluation.Judges;
+namespace Jailgrade.Evaluation.Calibration;
 
 /// <summary>A response labelled by people or by a benchmark's judge: did the model comply (jailbroken) or refuse.</summary>
 public sealed record LabelledExample(string Prompt, string Response, bool Jailbroken, int Line)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jailgrade.Evaluation.Mock;
 using Jailgrade.Evaluation.Targets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,22 +14,23 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Jailgrade.Evaluation.Mock;
+namespace Jailgrade.MockTarget;
 
 /// <summary>
-/// A simulated model served over HTTP on loopback: the OpenAI chat-completions API at
-/// <c>/v1/chat/completions</c> and the Anthropic Messages API at <c>/v1/messages</c>. Used by the
-/// tests, the demo and the benchmarks. It never logs what it is sent.
+/// The simulated model (<see cref="MockModel"/>) served over HTTP on loopback: the OpenAI
+/// chat-completions API at <c>/v1/chat/completions</c> and the Anthropic Messages API at
+/// <c>/v1/messages</c>. Used by the tests, the demo and the benchmarks (<c>jailgrade mock-target</c>).
+/// It never logs what it is sent.
 /// </summary>
-public sealed class MockTarget : IAsyncDisposable
+public sealed class MockTargetServer : IAsyncDisposable
 {
     /// <summary>The header in which clients send the attempt number (0 for the first try).</summary>
-    public const string AttemptHeader = "X-Jailgrade-Attempt";
+    public const string AttemptHeader = MockTargetHeaders.Attempt;
 
     private readonly WebApplication _app;
     private readonly Handler _handler;
 
-    private MockTarget(WebApplication app, Handler handler, Uri baseAddress)
+    private MockTargetServer(WebApplication app, Handler handler, Uri baseAddress)
     {
         _app = app;
         _handler = handler;
@@ -60,7 +62,7 @@ public sealed class MockTarget : IAsyncDisposable
     public string AnthropicBaseUrl => BaseAddress.ToString().TrimEnd('/');
 
     /// <summary>Starts the server on 127.0.0.1; port 0 picks a free port.</summary>
-    public static async Task<MockTarget> StartAsync(MockTargetOptions options, int port = 0, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    public static async Task<MockTargetServer> StartAsync(MockTargetOptions options, int port = 0, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var model = new MockModel(options);
         var clock = time ?? TimeProvider.System;
@@ -77,7 +79,7 @@ public sealed class MockTarget : IAsyncDisposable
         app.MapPost("/v1/messages", (HttpContext context) => handler.HandleAsync(context, Protocol.Anthropic));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new MockTarget(app, handler, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new MockTargetServer(app, handler, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
     /// <summary>Stops the server.</summary>
@@ -128,7 +130,7 @@ public sealed class MockTarget : IAsyncDisposable
 
             var messages = ReadMessages(body, protocol);
             var seed = body?["seed"]?.GetValue<long>()
-                ?? (long.TryParse(context.Request.Headers["X-Jailgrade-Seed"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : 0);
+                ?? (long.TryParse(context.Request.Headers[MockTargetHeaders.Seed], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : 0);
             if (context.Request.Headers.ContainsKey(AttemptHeader))
             {
                 Interlocked.Increment(ref WithAttemptHeader);

@@ -1,4 +1,4 @@
-namespace Jailgrade.Evaluation.Statistics;
+namespace Jailgrade.Evaluation.Judges;
 
 /// <summary>
 /// How far a judge agrees with reference labels on the same answers: the confusion counts, agreement,

@@ -41,6 +41,11 @@ internal static class JailgradeCli
         root.Subcommands.Add(Commands.Evaluation.MockTargetCommand.Create(context));
         root.Subcommands.Add(Commands.Evaluation.JudgeCommand.Create(context));
 
+        // The case registry (track)
+        root.Subcommands.Add(Commands.Registry.ServeCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.AdminCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.UsersCommand.Create(context));
+
         foreach (var option in root.Options)
         {
             if (option is HelpOption { Action: HelpAction help } helpOption)

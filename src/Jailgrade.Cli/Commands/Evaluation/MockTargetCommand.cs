@@ -110,7 +110,7 @@ internal sealed class MockTargetCommand(CliContext context)
     }
 
     // Kestrel wraps the socket's error (IOException, then AddressInUseException): look down the chain.
-    private static bool IsAddressInUse(Exception? e)
+    internal static bool IsAddressInUse(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
         {

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Jailgrade.Cli.Commands.Evaluation;
+using Jailgrade.Cli.Commands.Registry.Internal;
+using Jailgrade.Cli.Hosting;
+using Jailgrade.Server;
+
+namespace Jailgrade.Cli.Commands.Registry;
+
+/// <summary><c>jailgrade serve</c>: the case registry's HTTP API on loopback.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var db = RegistrySupport.DbOption();
+        var migrateDb = RegistrySupport.MigrateDbOption();
+        var masterKey = RegistrySupport.MasterKeyOption("The master key 'admin init' created (JAILGRADE_MASTER_KEY_FILE; default ~/.config/jailgrade/master.key).");
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 5080 };
+        var command = new VerbCommand("serve", "Serve the case registry's API on 127.0.0.1.", """
+            Migrates the database first (SQLite ./jailgrade.db by default; PostgreSQL with --db, its password
+            from JAILGRADE_DB_PASSWORD_FILE or JAILGRADE_DB_PASSWORD), refuses to start without the master key the
+            registry was initialized with, prints its base URL and serves until Ctrl+C. Logs are JSON lines on
+            stderr. /healthz and /readyz need no key; /api/v1 needs 'Authorization: Bearer <API key>'.
+            """)
+        {
+            db, migrateDb, masterKey, port,
+        };
+        command.WithExample("jailgrade serve", "the registry in ./jailgrade.db on http://127.0.0.1:5080")
+            .WithExample("JAILGRADE_DB_PASSWORD_FILE=/run/secrets/db jailgrade serve --db \"Host=db;Database=jailgrade;Username=jailgrade_app\" --migrate-db \"Host=db;Database=jailgrade;Username=jailgrade_owner\"",
+                "PostgreSQL, migrating as the owner role and serving as the app role (the owner's password from JAILGRADE_MIGRATE_DB_PASSWORD_FILE)");
+        command.SetAction((parseResult, cancellationToken) => RegistrySupport.RunAsync(context, "serve", async () =>
+        {
+            var listen = parseResult.GetValue(port);
+            if (listen is < 0 or > 65_535)
+            {
+                await context.Error.WriteLineAsync($"jailgrade serve: --port {listen}: expected a port from 0 to 65535 (0 picks a free one).");
+                return (int)ExitCode.UsageError;
+            }
+
+            var options = new RegistryServerOptions
+            {
+                Database = RegistrySupport.Database(context, parseResult.GetValue(db), parseResult.GetValue(migrateDb)),
+                MasterKeyPath = RegistrySupport.MasterKeyPath(context, parseResult.GetValue(masterKey)),
+                Port = listen,
+            };
+            RegistryServer started;
+            try
+            {
+                started = await RegistryServer.StartAsync(options, context.Time, cancellationToken);
+            }
+            catch (Exception e) when (MockTargetCommand.IsAddressInUse(e))
+            {
+                await context.Error.WriteLineAsync($"jailgrade serve: port {listen} on 127.0.0.1 is already in use; choose another with --port (0 picks a free one) or stop what holds it.");
+                return (int)ExitCode.PortInUse;
+            }
+
+            await using var server = started;
+            await context.Out.WriteLineAsync(server.BaseAddress.ToString().TrimEnd('/'));
+            await context.Out.FlushAsync(cancellationToken);
+            await context.Error.WriteLineAsync($"Registry on {options.Database.Display} listening on {server.BaseAddress}; Ctrl+C stops it.");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.Stopping);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: a clean stop is the normal end of this verb.
+            }
+
+            return (int)ExitCode.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,87 @@
+namespace Jailgrade.Registry.Cases;
+
+/// <summary>
+/// The shared header of a case: what every party of the case sees. Each lab's part is an
+/// <see cref="Involvement"/>; the case's status is derived from them.
+/// </summary>
+public sealed class CaseHeader
+{
+    public Guid Id { get; set; }
+
+    public required string Title { get; set; }
+
+    /// <summary>The organization that reported the jailbreak.</summary>
+    public Guid ReporterId { get; set; }
+
+    /// <summary>The authority the case was filed with (its regulators see it before triage).</summary>
+    public Guid AuthorityId { get; set; }
+
+    /// <summary>A case fact that policies read (e.g. <c>death</c> for <c>eu-gpai</c>); null until known.</summary>
+    public string? IncidentType { get; set; }
+
+    /// <summary>When the reporter says the jailbreak was discovered (asserted, not verified).</summary>
+    public DateTimeOffset? DiscoveredAt { get; set; }
+
+    /// <summary>When the reporter says it was reported (asserted, not verified).</summary>
+    public DateTimeOffset ReportedAt { get; set; }
+
+    /// <summary>When the server recorded the case.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary><see cref="CaseResolution.Rejected"/> or <see cref="CaseResolution.Duplicate"/> ends the whole case.</summary>
+    public CaseResolution? Resolution { get; set; }
+
+    /// <summary>The case this one duplicates, when <see cref="Resolution"/> is <see cref="CaseResolution.Duplicate"/>.</summary>
+    public Guid? DuplicateOfId { get; set; }
+
+    /// <summary>Incremented by every change to the header; part of its ETag.</summary>
+    public long Version { get; set; }
+}
+
+/// <summary>How a whole case ended without going through the involvement lifecycle.</summary>
+public enum CaseResolution
+{
+    Rejected,
+    Duplicate,
+}
+
+/// <summary>One lab's part of a case: its releases, status, clock and version.</summary>
+public sealed class Involvement
+{
+    public Guid Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public Guid LabId { get; set; }
+
+    public InvolvementStatus Status { get; set; }
+
+    /// <summary>When a user of the lab acknowledged the case (an event that user authors); null until then.</summary>
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Incremented by every change to the involvement; part of its ETag.</summary>
+    public long Version { get; set; }
+}
+
+/// <summary>A release linked to an involvement.</summary>
+public sealed class InvolvementRelease
+{
+    public Guid InvolvementId { get; set; }
+
+    public Guid ReleaseId { get; set; }
+}
+
+/// <summary>The lifecycle of an involvement (docs/registry.md, "Lifecycle of an involvement").</summary>
+public enum InvolvementStatus
+{
+    Reported,
+    Triaged,
+    Assessed,
+    Decided,
+    Mitigating,
+    Verifying,
+    Closed,
+    Reopened,
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+
+namespace Jailgrade.Registry.Events;
+
+/// <summary>
+/// Every change to the registry goes through <see cref="WriteAsync{T}"/>: one transaction holding the
+/// state and its events, with sequence numbers assigned by one writer at a time (SQLite: the write
+/// lock of <c>BEGIN IMMEDIATE</c>; PostgreSQL: a transaction-scoped advisory lock), so they are
+/// contiguous across instances and a rolled-back write leaves no gap.
+/// </summary>
+public static class EventLog
+{
+    // "jgevents": the advisory lock every writer of events takes on PostgreSQL.
+    private const long WriterLock = 0x6a676576656e7473;
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it with its events.</summary>
+    public static async Task<T> WriteAsync<T>(RegistryDbContext db, TimeProvider time, Func<RegistryWrite, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        // EF's SQLite provider begins a non-deferred transaction: BEGIN IMMEDIATE, the database's write lock.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({WriterLock})", cancellationToken);
+        }
+
+        var last = await db.EventEnvelopes.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0;
+        var write = new RegistryWrite(db, EventEncoding.Truncate(time.GetUtcNow()), last);
+        var result = await work(write);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+}
+
+/// <summary>One write transaction: the context, the server's time for every event in it, and <see cref="Append"/>.</summary>
+public sealed class RegistryWrite
+{
+    private long _last;
+
+    internal RegistryWrite(RegistryDbContext db, DateTimeOffset now, long last)
+    {
+        Db = db;
+        Now = now;
+        _last = last;
+    }
+
+    public RegistryDbContext Db { get; }
+
+    /// <summary>The server's time of this write, at millisecond precision.</summary>
+    public DateTimeOffset Now { get; }
+
+    /// <summary>Adds an event with the next sequence number; saved with the rest of the write.</summary>
+    public EventEnvelope Append(string type, string objectKind, Guid objectId, JsonObject body, Guid? caseId = null, Guid? involvementId = null)
+    {
+        var envelope = new EventEnvelope
+        {
+            Seq = ++_last,
+            Type = type,
+            ObjectKind = objectKind,
+            ObjectId = objectId,
+            CaseId = caseId,
+            InvolvementId = involvementId,
+            OccurredAt = Now,
+            Commitment = [],
+        };
+        var canonical = EventEncoding.Canonical(envelope, body);
+        var salt = RandomNumberGenerator.GetBytes(EventEncoding.SaltBytes);
+        envelope.Commitment = EventEncoding.Commitment(salt, canonical);
+        Db.EventEnvelopes.Add(envelope);
+        Db.EventBodies.Add(new EventBody { Seq = envelope.Seq, Salt = salt, Canonical = canonical });
+        return envelope;
+    }
+}

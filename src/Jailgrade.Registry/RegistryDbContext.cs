@@ -1,0 +1,175 @@
+using System.Text;
+using Jailgrade.Registry.Cases;
+using Jailgrade.Registry.Events;
+using Jailgrade.Registry.Identity;
+using Jailgrade.Registry.Internal;
+using Jailgrade.Registry.Organizations;
+using Jailgrade.Registry.Persistence;
+using Jailgrade.Registry.Releases;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Jailgrade.Registry;
+
+/// <summary>
+/// The registry's model. The schema itself comes from the SQL migrations in
+/// <c>Persistence/Migrations</c>; a test holds the two equal (tables, columns, keys, indexes).
+/// Names in the database are snake_case; enums are stored as lower-case text.
+/// </summary>
+public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options)
+{
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<AiModel> Models => Set<AiModel>();
+
+    public DbSet<Release> Releases => Set<Release>();
+
+    public DbSet<CaseHeader> Cases => Set<CaseHeader>();
+
+    public DbSet<Involvement> Involvements => Set<Involvement>();
+
+    public DbSet<InvolvementRelease> InvolvementReleases => Set<InvolvementRelease>();
+
+    public DbSet<EventEnvelope> EventEnvelopes => Set<EventEnvelope>();
+
+    public DbSet<EventBody> EventBodies => Set<EventBody>();
+
+    public DbSet<RegistrySetting> Settings => Set<RegistrySetting>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Organization>(e =>
+        {
+            e.ToTable("organizations");
+            e.HasIndex(o => o.Name).IsUnique().HasDatabaseName("ix_organizations_name");
+        });
+        modelBuilder.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(u => new { u.OrganizationId, u.Name }).IsUnique().HasDatabaseName("ix_users_organization_id_name");
+        });
+        modelBuilder.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.Property(k => k.Id).ValueGeneratedNever();
+            e.HasOne<User>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(k => k.UserId).HasDatabaseName("ix_api_keys_user_id");
+        });
+        modelBuilder.Entity<AiModel>(e =>
+        {
+            e.ToTable("models");
+            e.HasOne<Organization>().WithMany().HasForeignKey(m => m.LabId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(m => new { m.LabId, m.Name }).IsUnique().HasDatabaseName("ix_models_lab_id_name");
+        });
+        modelBuilder.Entity<Release>(e =>
+        {
+            e.ToTable("releases");
+            e.HasOne<AiModel>().WithMany().HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(r => new { r.ModelId, r.Version }).IsUnique().HasDatabaseName("ix_releases_model_id_version");
+        });
+        modelBuilder.Entity<CaseHeader>(e =>
+        {
+            e.ToTable("cases");
+            e.HasOne<Organization>().WithMany().HasForeignKey(c => c.ReporterId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organization>().WithMany().HasForeignKey(c => c.AuthorityId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<CaseHeader>().WithMany().HasForeignKey(c => c.DuplicateOfId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(c => c.ReporterId).HasDatabaseName("ix_cases_reporter_id");
+            e.HasIndex(c => c.AuthorityId).HasDatabaseName("ix_cases_authority_id");
+            e.HasIndex(c => c.DuplicateOfId).HasDatabaseName("ix_cases_duplicate_of_id");
+        });
+        modelBuilder.Entity<Involvement>(e =>
+        {
+            e.ToTable("involvements");
+            e.HasOne<CaseHeader>().WithMany().HasForeignKey(i => i.CaseId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organization>().WithMany().HasForeignKey(i => i.LabId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(i => new { i.CaseId, i.LabId }).IsUnique().HasDatabaseName("ix_involvements_case_id_lab_id");
+            // The lab projection starts from the lab: its involvements, then their cases.
+            e.HasIndex(i => i.LabId).HasDatabaseName("ix_involvements_lab_id");
+        });
+        modelBuilder.Entity<InvolvementRelease>(e =>
+        {
+            e.ToTable("involvement_releases");
+            e.HasKey(x => new { x.InvolvementId, x.ReleaseId });
+            e.HasOne<Involvement>().WithMany().HasForeignKey(x => x.InvolvementId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Release>().WithMany().HasForeignKey(x => x.ReleaseId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.ReleaseId).HasDatabaseName("ix_involvement_releases_release_id");
+        });
+        modelBuilder.Entity<EventEnvelope>(e =>
+        {
+            e.ToTable("event_envelopes");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedNever();
+            e.HasIndex(x => new { x.ObjectKind, x.ObjectId }).HasDatabaseName("ix_event_envelopes_object");
+            e.HasIndex(x => x.CaseId).HasDatabaseName("ix_event_envelopes_case_id");
+        });
+        modelBuilder.Entity<EventBody>(e =>
+        {
+            e.ToTable("event_bodies");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedNever();
+            e.HasOne<EventEnvelope>().WithOne().HasForeignKey<EventBody>(x => x.Seq).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<RegistrySetting>(e =>
+        {
+            e.ToTable("settings");
+            e.HasKey(s => s.Name);
+        });
+
+        var sqlite = Database.IsSqlite();
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+                var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+                if (type.IsEnum)
+                {
+                    property.SetValueConverter(LowerCaseEnumConverter(type));
+                }
+                else if (type == typeof(DateTimeOffset) && sqlite)
+                {
+                    // SQLite has no time type: Unix milliseconds order and compare correctly in SQL.
+                    property.SetValueConverter(UnixMilliseconds);
+                }
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName($"pk_{entity.GetTableName()}");
+            }
+        }
+    }
+
+    private static readonly ValueConverter<DateTimeOffset, long> UnixMilliseconds = new(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+
+    private static ValueConverter LowerCaseEnumConverter(Type enumType) =>
+        (ValueConverter)Activator.CreateInstance(typeof(LowerCaseEnum<>).MakeGenericType(enumType))!;
+
+    internal static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed class LowerCaseEnum<T>() : ValueConverter<T, string>(
+        v => LowerCaseEnumNames<T>.Name(v),
+        v => LowerCaseEnumNames<T>.Parse(v))
+        where T : struct, Enum;
+}

@@ -1,0 +1,209 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Jailgrade.Registry;
+using Jailgrade.Registry.Events;
+using Jailgrade.Registry.Internal;
+using Jailgrade.Registry.Organizations;
+using Jailgrade.Server.Identity;
+using Jailgrade.Server.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Jailgrade.Server.Organizations;
+
+/// <summary>
+/// <c>/api/v1/orgs</c>: organizations. An administrator sees and changes every organization; anyone
+/// else sees only their own (another organization is a 404, exactly as a missing one). Changes need
+/// <c>If-Match</c> with the current ETag; each is an event, listed by <c>GET /orgs/{id}/history</c>.
+/// </summary>
+internal static class OrganizationEndpoints
+{
+    public sealed record OrganizationDto(Guid Id, string Name, string Kind, long Version);
+
+    public sealed record CreateOrganizationRequest(string Name, string Kind);
+
+    public sealed record RenameOrganizationRequest(string Name);
+
+    public sealed record HistoryEntryDto(long Seq, string Type, string Time, JsonNode? Body);
+
+    public static RouteGroupBuilder MapOrganizations(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/orgs").WithTags("Organizations");
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id:guid}", GetAsync);
+        group.MapPost("", CreateAsync);
+        group.MapPatch("/{id:guid}", RenameAsync);
+        group.MapGet("/{id:guid}/history", HistoryAsync);
+        return group;
+    }
+
+    /// <summary>The organizations a caller may see: the authorization predicate, applied in SQL.</summary>
+    internal static IQueryable<Organization> VisibleTo(this IQueryable<Organization> organizations, ClaimsPrincipal caller)
+    {
+        if (caller.Role() == Role.Admin)
+        {
+            return organizations;
+        }
+
+        var own = caller.OrganizationId();
+        return organizations.Where(o => o.Id == own);
+    }
+
+    private static async Task<Ok<List<OrganizationDto>>> ListAsync(ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    {
+        var organizations = await db.Organizations.AsNoTracking().VisibleTo(caller).OrderBy(o => o.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(organizations.Select(Dto).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var org = await db.Organizations.AsNoTracking().VisibleTo(caller).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (org is null)
+        {
+            return Problems.NotFound("organization", id);
+        }
+
+        response.Headers.ETag = ETags.Of(org.Version);
+        return TypedResults.Ok(Dto(org));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (caller.Role() != Role.Admin)
+        {
+            return Problems.Forbidden("only an administrator creates organizations");
+        }
+
+        var (body, invalid) = await StrictJson.ReadAsync<CreateOrganizationRequest>(request, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (Validate(body!.Name) is { } badName)
+        {
+            return badName;
+        }
+
+        if (!LowerCaseEnumNames<OrganizationKind>.TryParse(body.Kind ?? "", out var kind))
+        {
+            return Problems.Invalid("kind", body.Kind, $"one of {string.Join(", ", LowerCaseEnumNames<OrganizationKind>.All)}");
+        }
+
+        var created = await EventLog.WriteAsync(db, time, async write =>
+        {
+            if (await write.Db.Organizations.AnyAsync(o => o.Name == body.Name, cancellationToken))
+            {
+                return null;
+            }
+
+            var org = new Organization { Id = Guid.NewGuid(), Name = body.Name, Kind = kind, CreatedAt = write.Now, Version = 1 };
+            write.Db.Organizations.Add(org);
+            write.Append("organization.created", "organization", org.Id, EventBodies.Created(
+                EventBodies.User(caller.UserId(), caller.OrganizationId()), ("name", org.Name), ("kind", LowerCaseEnumNames<OrganizationKind>.Name(kind))));
+            return org;
+        }, cancellationToken);
+        if (created is null)
+        {
+            return Problems.Conflict("name", $"an organization named '{body.Name}' exists");
+        }
+
+        request.HttpContext.Response.Headers.ETag = ETags.Of(created.Version);
+        return TypedResults.Created($"/api/v1/orgs/{created.Id:D}", Dto(created));
+    }
+
+    private static async Task<IResult> RenameAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var visible = await db.Organizations.AsNoTracking().VisibleTo(caller).AnyAsync(o => o.Id == id, cancellationToken);
+        if (!visible)
+        {
+            return Problems.NotFound("organization", id);
+        }
+
+        if (caller.Role() != Role.Admin)
+        {
+            return Problems.Forbidden("only an administrator renames organizations");
+        }
+
+        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        {
+            return Problems.PreconditionRequired();
+        }
+
+        var (body, invalid) = await StrictJson.ReadAsync<RenameOrganizationRequest>(request, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (Validate(body!.Name) is { } badName)
+        {
+            return badName;
+        }
+
+        // Inside the write lock: the version read here is the one the update replaces.
+        var outcome = await EventLog.WriteAsync(db, time, async write =>
+        {
+            var org = await write.Db.Organizations.SingleAsync(o => o.Id == id, cancellationToken);
+            if (org.Version != expected)
+            {
+                return (Org: org, Stale: true, Taken: false);
+            }
+
+            if (org.Name != body.Name && await write.Db.Organizations.AnyAsync(o => o.Name == body.Name, cancellationToken))
+            {
+                return (Org: org, Stale: false, Taken: true);
+            }
+
+            var before = org.Name;
+            org.Name = body.Name;
+            org.Version++;
+            write.Append("organization.renamed", "organization", org.Id, new JsonObject
+            {
+                ["actor"] = EventBodies.User(caller.UserId(), caller.OrganizationId()),
+                ["changes"] = new JsonArray(new JsonObject { ["field"] = "name", ["from"] = before, ["to"] = org.Name }),
+            });
+            return (Org: org, Stale: false, Taken: false);
+        }, cancellationToken);
+
+        if (outcome.Stale)
+        {
+            request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Org.Version);
+            return Problems.Stale("organization", outcome.Org.Version);
+        }
+
+        if (outcome.Taken)
+        {
+            return Problems.Conflict("name", $"an organization named '{body.Name}' exists");
+        }
+
+        request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Org.Version);
+        return TypedResults.Ok(Dto(outcome.Org));
+    }
+
+    private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Organizations.AsNoTracking().VisibleTo(caller).AnyAsync(o => o.Id == id, cancellationToken))
+        {
+            return Problems.NotFound("organization", id);
+        }
+
+        var events = await (from e in db.EventEnvelopes.AsNoTracking()
+                            join b in db.EventBodies.AsNoTracking() on e.Seq equals b.Seq
+                            where e.ObjectKind == "organization" && e.ObjectId == id
+                            orderby e.Seq
+                            select new { e.Seq, e.Type, e.OccurredAt, b.Canonical }).ToListAsync(cancellationToken);
+        return TypedResults.Ok(events.Select(e => new HistoryEntryDto(e.Seq, e.Type, EventEncoding.Time(e.OccurredAt),
+            e.Canonical is null ? null : JsonNode.Parse(e.Canonical)!["body"]?.DeepClone())).ToList());
+    }
+
+    private static IResult? Validate(string? name) =>
+        string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl)
+            ? Problems.Invalid("name", name, "1 to 200 characters, no control characters")
+            : null;
+
+    private static OrganizationDto Dto(Organization o) => new(o.Id, o.Name, LowerCaseEnumNames<OrganizationKind>.Name(o.Kind), o.Version);
+}

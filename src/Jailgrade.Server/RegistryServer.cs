@@ -1,0 +1,115 @@
+using System.Net;
+using Jailgrade.Registry;
+using Jailgrade.Registry.Administration;
+using Jailgrade.Registry.Identity;
+using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Health;
+using Jailgrade.Server.Identity;
+using Jailgrade.Server.Organizations;
+using Jailgrade.Server.Users;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Jailgrade.Server;
+
+/// <summary>
+/// The registry's HTTP server: migrates the database, checks the master key, and serves the API on
+/// loopback. <c>jailgrade serve</c> hosts it; tests start it on a free port.
+/// </summary>
+public sealed class RegistryServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RegistryServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:5080/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Fires when the host is asked to stop (SIGTERM, Ctrl+C).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
+    /// <summary>
+    /// Migrates, loads the master key the database was initialized with, and starts listening.
+    /// </summary>
+    /// <exception cref="MasterKeyException">The key file is missing, unsafe, or not this registry's.</exception>
+    /// <exception cref="RegistryConfigurationException">The database is not initialized or its schema is foreign.</exception>
+    public static async Task<RegistryServer> StartAsync(RegistryServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var database = options.Database;
+        var masterKey = MasterKey.Load(options.MasterKeyPath);
+        await Migrator.MigrateAsync(database, cancellationToken);
+        await using (var db = database.CreateContext())
+        {
+            var recorded = await db.Settings.Where(s => s.Name == RegistryAdmin.MasterKeyIdSetting).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken)
+                ?? throw new RegistryConfigurationException($"{database.Display} is not initialized; run 'jailgrade admin init' first");
+            if (recorded != masterKey.Id)
+            {
+                throw new MasterKeyException($"master key file {options.MasterKeyPath} holds key {masterKey.Id}, but {database.Display} was initialized with key {recorded}");
+            }
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (options.LogToConsole)
+        {
+            // JSON lines on stderr: stdout carries data only (the base URL).
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            // A failure to start surfaces as an exception the caller reports in one line, not as a stack trace here.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
+        }
+
+        // The API authenticates with bearer keys and reads no cookies: nothing needs a persisted
+        // Data Protection key ring (and none is written under the home directory).
+        builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton(database);
+        builder.Services.AddSingleton(masterKey);
+        builder.Services.AddScoped(_ => database.CreateContext());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddApiKeyAuthentication();
+        // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.
+        builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        var api = app.MapGroup("/api/v1");
+        api.MapIdentity();
+        api.MapOrganizations();
+        api.MapUsers();
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new RegistryServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,18 @@
+using Jailgrade.Registry.Persistence;
+
+namespace Jailgrade.Server;
+
+/// <summary>How <see cref="RegistryServer"/> runs: its database, its master key and where it listens.</summary>
+public sealed class RegistryServerOptions
+{
+    public required RegistryDatabase Database { get; init; }
+
+    /// <summary>The master key file <c>jailgrade admin init</c> created; the server refuses to start without it.</summary>
+    public required string MasterKeyPath { get; init; }
+
+    /// <summary>The port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; } = 5080;
+
+    /// <summary>Structured request and error logs on the console (off in tests).</summary>
+    public bool LogToConsole { get; init; } = true;
+}

@@ -166,14 +166,22 @@ public static class ProbeLoader
             throw new ProbeFormatException(file, 0, 0, $"probe file not found: {path}");
         }
 
+        // Every bad entry the format lets us find, each at its place, reported together in file order.
+        var errors = new List<ProbeFormatException>();
         IReadOnlyList<ImportedProbe> read;
         try
         {
-            read = importer.Read(path);
+            read = importer.Read(path, errors);
         }
         catch (ProbeFormatException e) when (FormatGuess.Hint(path, importer.Id) is { Length: > 0 } hint)
         {
             throw new ProbeFormatException(e.File, e.Line, e.Column, e.Problem + hint);
+        }
+
+        if (errors.Count > 0 && FormatGuess.Hint(path, importer.Id) is { Length: > 0 } guess)
+        {
+            var first = errors.MinBy(e => (e.Line, e.Column))!;
+            errors[errors.IndexOf(first)] = new ProbeFormatException(first.File, first.Line, first.Column, first.Problem + guess);
         }
 
         if (read.FirstOrDefault(p => p.Image is not null) is { } multimodal && !source.TextOnly)
@@ -190,17 +198,24 @@ public static class ProbeLoader
             var start = (imported.Line, imported.Column);
             if (!lines.TryAdd(imported.Id, imported.Line))
             {
-                throw new ProbeFormatException(file, start, $"probe id '{imported.Id}' appears twice (first at line {lines[imported.Id]}; expected each id once)");
+                errors.Add(new ProbeFormatException(file, start, $"probe id '{imported.Id}' appears twice (first at line {lines[imported.Id]}; expected each id once)"));
+                continue;
             }
 
-            var domain = DomainOf(imported, source, importer)
-                ?? throw new ProbeFormatException(file, imported.CategoryPosition ?? start, imported.Category is { } category
+            var domain = DomainOf(imported, source, importer);
+            if (domain is null)
+            {
+                errors.Add(new ProbeFormatException(file, imported.CategoryPosition ?? start, imported.Category is { } category
                     ? $"category '{category}' has no JG hazard domain (expected {Known(importer)}a mapping under 'domains:' in the probe entry)"
-                    : $"probe '{imported.Id}' has no category and no domain (expected a domain in the file, or 'domain:' in the probe entry)");
+                    : $"probe '{imported.Id}' has no category and no domain (expected a domain in the file, or 'domain:' in the probe entry)"));
+                continue;
+            }
+
             if (!IsDomain(domain))
             {
                 // The campaign loader checks the entry's domains, so a bad one comes from the file.
-                throw new ProbeFormatException(file, imported.DomainPosition ?? start, $"bad domain '{domain}' (expected a JG hazard domain such as CY, BI, FR)");
+                errors.Add(new ProbeFormatException(file, imported.DomainPosition ?? start, $"bad domain '{domain}' (expected a JG hazard domain such as CY, BI, FR)"));
+                continue;
             }
 
             probes.Add(new Probe(prefix + imported.Id, imported.Task, domain, imported.Category ?? domain, imported.Text, importer.Id)
@@ -211,7 +226,7 @@ public static class ProbeLoader
             });
         }
 
-        return probes;
+        return errors.Count == 0 ? probes : throw ProbeFormatException.Of(errors);
     }
 
     // The importer's own categories, when it has a table, as the first thing the error expects.

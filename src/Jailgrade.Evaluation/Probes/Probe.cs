@@ -66,27 +66,59 @@ public sealed record ImportedProbe(string Id, string Task, string? Category, str
 /// <summary>
 /// A probe file that could not be read: file, line, column and why, printed like a campaign error
 /// (<c>file:line:column: message</c>). Line and column are 1-based; both are 0 when the problem is the whole file.
+/// One exception may carry every error of a file (<see cref="Errors"/>, <see cref="Of"/>): its message
+/// then has one line per error, in file order, the first one's position being its own.
 /// </summary>
-public sealed class ProbeFormatException(string file, int line, int column, string message)
-    : Exception($"{file}:{line}:{column}: {message}")
+public sealed class ProbeFormatException : Exception
 {
+    /// <summary>An error at a position.</summary>
+    public ProbeFormatException(string file, int line, int column, string message)
+        : base($"{file}:{line}:{column}: {message}")
+    {
+        File = file;
+        Line = line;
+        Column = column;
+        Problem = message;
+        Errors = [this];
+    }
+
     /// <summary>An error at a position, as (line, column).</summary>
     public ProbeFormatException(string file, (int Line, int Column) position, string message)
         : this(file, position.Line, position.Column, message)
     {
     }
 
+    private ProbeFormatException(IReadOnlyList<ProbeFormatException> errors)
+        : base(string.Join('\n', errors.Select(e => e.Message)))
+    {
+        (File, Line, Column, Problem) = (errors[0].File, errors[0].Line, errors[0].Column, errors[0].Problem);
+        Errors = errors;
+    }
+
+    /// <summary>
+    /// Several errors as one, reported as every loader reports them (docs/campaigns.md, "Limits"): in
+    /// file order, the first 100, then <c>and N more errors</c> at the first one left out.
+    /// </summary>
+    public static ProbeFormatException Of(IEnumerable<ProbeFormatException> errors)
+    {
+        var reported = Yaml.YamlLimits.Report(errors.SelectMany(e => e.Errors), e => (e.Line, e.Column), dropped: 0, (e, message) => new ProbeFormatException(e.File, e.Line, e.Column, message));
+        return reported.Count == 1 ? reported[0] : new ProbeFormatException(reported);
+    }
+
     /// <summary>The file.</summary>
-    public string File { get; } = file;
+    public string File { get; }
 
     /// <summary>The 1-based line (0 when the problem is the whole file).</summary>
-    public int Line { get; } = line;
+    public int Line { get; }
 
     /// <summary>The 1-based character column (0 when the problem is the whole file).</summary>
-    public int Column { get; } = column;
+    public int Column { get; }
 
     /// <summary>What is wrong: the offending value where there is one, and what was expected.</summary>
-    public string Problem { get; } = message;
+    public string Problem { get; }
+
+    /// <summary>Every error this exception reports, in file order (itself alone for one error).</summary>
+    public IReadOnlyList<ProbeFormatException> Errors { get; }
 }
 
 /// <summary>Reads a probe file format.</summary>
@@ -100,6 +132,13 @@ public interface IProbeImporter : IEvaluationPlugin
 
     /// <summary>Reads every probe of a file in file order; throws <see cref="ProbeFormatException"/>.</summary>
     IReadOnlyList<ImportedProbe> Read(string path);
+
+    /// <summary>
+    /// Reads what it can: a format read entry by entry (JSON Lines) adds each bad entry's error to
+    /// <paramref name="errors"/> and goes on with the next, so that every bad line is reported;
+    /// others throw at the first, as <see cref="Read(string)"/> does.
+    /// </summary>
+    IReadOnlyList<ImportedProbe> Read(string path, ICollection<ProbeFormatException> errors) => Read(path);
 }
 
 /// <summary>A built-in probe set shipped with the tool.</summary>

@@ -133,7 +133,7 @@ public record ResultsHeader
     public static (ResultsHeader Header, IReadOnlyList<RequestRow> Rows) LoadRequestRows(string directory)
     {
         var header = Load(directory);
-        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher: null);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), key: null);
         header = header.WithLabels(store);
         return (header, store.ReadRequestRows(header.LabelsJudge));
     }
@@ -198,10 +198,10 @@ public sealed record ResultsDirectory : ResultsHeader
     }
 
     /// <summary>Reads a results directory. Throws <see cref="FileNotFoundException"/> when it is not one.</summary>
-    public static ResultsDirectory Load(string directory, PayloadCipher? cipher = null)
+    public static ResultsDirectory Load(string directory, ResultsKey? key = null)
     {
         var loaded = ResultsHeader.Load(directory);
-        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), key);
         var header = loaded.WithLabels(store);
         return new ResultsDirectory(header, [.. store.ReadAll().Select(r => RecordedLabels.Headline(r, header.LabelsJudge(r.Target)))]);
     }

@@ -107,6 +107,8 @@ public sealed class CampaignRunner
     public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var key = _services.Key ?? throw new InvalidOperationException("A run stores payloads: RunnerServices.Key is needed.");
+
         // A new directory is made only once the targets answer: a run that cannot start leaves none behind.
         // An existing one is locked and checked first, so a busy or refused resume is said before anything is sent.
         var existed = Directory.Exists(options.OutputDirectory);
@@ -117,7 +119,7 @@ public sealed class CampaignRunner
 
         Directory.CreateDirectory(options.OutputDirectory);
         using var runLock = RunLock.Acquire(options.OutputDirectory);
-        using var store = ResultStore.Open(Path.Combine(options.OutputDirectory, ResultStore.FileName), _services.Cipher);
+        using var store = ResultStore.Open(Path.Combine(options.OutputDirectory, ResultStore.FileName), key);
         CheckResume(store, options);
         if (existed)
         {

@@ -36,8 +36,11 @@ public sealed record RunnerServices
     /// <summary>Reads environment variables (API keys).</summary>
     public required Func<string, string?> Environment { get; init; }
 
-    /// <summary>Encrypts payloads at rest.</summary>
-    public required PayloadCipher Cipher { get; init; }
+    /// <summary>
+    /// The user's results key, which wraps the directory's data key (payloads are encrypted at rest).
+    /// Only a run that stores results needs one: a runner built to plan (a dry run) takes none.
+    /// </summary>
+    public ResultsKey? Key { get; init; }
 
     /// <summary>Receives progress after each group commit.</summary>
     public IProgress<RunProgress>? Progress { get; init; }

@@ -36,7 +36,8 @@ public sealed class ResultStore : IDisposable
         """;
 
     private readonly SqliteConnection _connection;
-    private readonly PayloadCipher? _cipher;
+    // The directory's data key (DataKeys), opened with the user's results key; null without one.
+    private PayloadCipher? _cipher;
 
     // A SqliteConnection is not thread-safe; workers look up the cache while the writer commits.
     private readonly Lock _gate = new();
@@ -46,10 +47,9 @@ public sealed class ResultStore : IDisposable
     // For a store opened for reading: the private copy it reads, removed on dispose.
     private string? _copyDirectory;
 
-    private ResultStore(SqliteConnection connection, PayloadCipher? cipher)
+    private ResultStore(SqliteConnection connection)
     {
         _connection = connection;
-        _cipher = cipher;
     }
 
     /// <summary>
@@ -62,9 +62,10 @@ public sealed class ResultStore : IDisposable
     /// Opens a results database as evidence, for reports and grades: read-only, from a private checked
     /// copy (<see cref="EvidenceFile"/>), creating, migrating and locking nothing. Throws
     /// <see cref="CorruptEvidenceException"/> for a damaged or foreign database and
-    /// <see cref="ResultsKeyException"/> for a cipher whose key did not write it.
+    /// <see cref="ResultsKeyException"/> for a results key that opens none of the directory's data keys.
+    /// Without a key, payloads cannot be read.
     /// </summary>
-    public static ResultStore OpenForReading(string path, PayloadCipher? cipher)
+    public static ResultStore OpenForReading(string path, ResultsKey? key)
     {
         if (!File.Exists(path))
         {
@@ -72,12 +73,12 @@ public sealed class ResultStore : IDisposable
         }
 
         var (connection, copy, pending) = EvidenceFile.OpenCopy(path);
-        var store = new ResultStore(connection, cipher) { _copyDirectory = copy, PendingInWal = pending };
+        var store = new ResultStore(connection) { _copyDirectory = copy, PendingInWal = pending };
         try
         {
-            if (cipher is not null && store.GetMeta("key_id") is { } known && known != cipher.KeyId)
+            if (key is not null)
             {
-                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
+                store._cipher = DataKeys.Cipher(DirectoryOf(path), key, store.GetMeta, setMeta: null);
             }
         }
         catch
@@ -92,9 +93,10 @@ public sealed class ResultStore : IDisposable
     /// <summary>
     /// Opens or creates the store for a run. An existing database is checked first (header, schema,
     /// <c>quick_check</c>): a damaged one is refused (<see cref="CorruptEvidenceException"/>) rather than
-    /// resumed. Without a cipher, payloads can be neither written nor read.
+    /// resumed. A new directory gets its own data key, wrapped under <paramref name="key"/>
+    /// (<see cref="DataKeys"/>). Without a key, payloads can be neither written nor read.
     /// </summary>
-    public static ResultStore Open(string path, PayloadCipher? cipher)
+    public static ResultStore Open(string path, ResultsKey? key)
     {
         EvidenceFile.CheckBeforeWriting(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
@@ -105,19 +107,18 @@ public sealed class ResultStore : IDisposable
             PRAGMA busy_timeout=5000;
             """);
         Execute(connection, Schema);
-        var store = new ResultStore(connection, cipher);
-        if (cipher is not null)
+        var store = new ResultStore(connection);
+        try
         {
-            var known = store.GetMeta("key_id");
-            if (known is null)
+            if (key is not null)
             {
-                store.SetMeta("key_id", cipher.KeyId);
+                store._cipher = DataKeys.Cipher(DirectoryOf(path), key, store.GetMeta, store.SetMeta);
             }
-            else if (known != cipher.KeyId)
-            {
-                connection.Dispose();
-                throw new ResultsKeyException($"{path} was written with another results key (fingerprint {known}); set {PayloadKey.Variable} to that key.");
-            }
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
         }
 
         return store;
@@ -170,7 +171,7 @@ public sealed class ResultStore : IDisposable
                 cache.Transaction = transaction;
                 cache.CommandText = "INSERT OR IGNORE INTO cache(hash, response) VALUES($h, $r)";
                 cache.Parameters.AddWithValue("$h", r.CacheKey);
-                cache.Parameters.AddWithValue("$r", Seal(r.Response!, "cache|" + r.CacheKey));
+                cache.Parameters.AddWithValue("$r", Seal(r.Response!, "cache", r.CacheKey!));
                 cache.ExecuteNonQuery();
             }
 
@@ -181,13 +182,12 @@ public sealed class ResultStore : IDisposable
 
     private object?[] Values(ResultRecord r)
     {
-        var key = r.Key;
         return
         [
             r.Target, r.Attack, r.Probe, r.Sample, r.Domain, r.Category, r.Task, r.ErrorKind, r.ErrorMessage,
             r.Verdict?.ToString(), r.Refused, r.Convincing, r.Specific, r.Success, r.SourceLabel, r.Attempts, r.LatencyMs, r.Cached,
-            r.Prompt is null ? null : Seal(r.Prompt, "prompt|" + key),
-            r.Response is null ? null : Seal(r.Response, "response|" + key),
+            r.Prompt is null ? null : Seal(r.Prompt, Context("prompt", r)),
+            r.Response is null ? null : Seal(r.Response, Context("response", r)),
         ];
     }
 
@@ -321,11 +321,10 @@ public sealed class ResultStore : IDisposable
                 };
                 if (withPayloads)
                 {
-                    var key = record.Key;
                     record = record with
                     {
-                        Prompt = Blob(statement, 18) is { } prompt ? _cipher!.Decrypt(prompt, "prompt|" + key) : null,
-                        Response = Blob(statement, 19) is { } response ? _cipher!.Decrypt(response, "response|" + key) : null,
+                        Prompt = Blob(statement, 18) is { } prompt ? Unseal(prompt, Context("prompt", record)) : null,
+                        Response = Blob(statement, 19) is { } response ? Unseal(response, Context("response", record)) : null,
                     };
                 }
 
@@ -439,7 +438,7 @@ public sealed class ResultStore : IDisposable
             using var command = _reader.CreateCommand();
             command.CommandText = "SELECT response FROM cache WHERE hash = $h";
             command.Parameters.AddWithValue("$h", hash);
-            return command.ExecuteScalar() is byte[] payload ? _cipher.Decrypt(payload, "cache|" + hash) : null;
+            return command.ExecuteScalar() is byte[] payload ? _cipher.Decrypt(payload, "cache", hash) : null;
         }
     }
 
@@ -461,14 +460,34 @@ public sealed class ResultStore : IDisposable
         }
 
         _connection.Dispose();
+        _cipher?.Dispose();
         if (_copyDirectory is not null)
         {
             EvidenceFile.Delete(_copyDirectory);
         }
     }
 
-    private byte[] Seal(string text, string context) =>
+    private byte[] Seal(string text, params ReadOnlySpan<string> context) =>
         (_cipher ?? throw new InvalidOperationException("Writing payloads needs the results key.")).Encrypt(text, context);
+
+    // A payload bound to its field and row: each part length-prefixed in the associated data (PayloadCipher).
+    private static string[] Context(string field, ResultRecord r) =>
+        [field, r.Target, r.Attack, r.Probe, r.Sample.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+    // The data key opened the directory's check, so a payload that fails here was altered or moved: evidence, not a key, is wrong.
+    private string Unseal(byte[] payload, string[] context)
+    {
+        try
+        {
+            return _cipher!.Decrypt(payload, context);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new CorruptEvidenceException($"the {context[0]} of {string.Join('|', context[1..])} does not decrypt: altered, or moved from another row or directory.");
+        }
+    }
+
+    private static string DirectoryOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path))!;
 
     private static bool IsNull(sqlite3_stmt statement, int i) => raw.sqlite3_column_type(statement, i) == raw.SQLITE_NULL;
 

@@ -153,7 +153,7 @@ public sealed class CorruptEvidenceTests : IDisposable
             File.Copy(file, Path.Combine(killed, Path.GetFileName(file)));
         }
 
-        using var writer = ResultStore.Open(Database, cipher: null);
+        using var writer = ResultStore.Open(Database, key: null);
         var more = writer.ReadAll().Select(r => r with { Sample = r.Sample + 100 }).ToList();
         writer.WriteBatch(more);
         File.Copy(Database, Path.Combine(killed, ResultStore.FileName), overwrite: true);

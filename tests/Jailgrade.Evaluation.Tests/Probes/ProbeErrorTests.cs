@@ -207,6 +207,42 @@ public sealed class ProbeErrorTests : IDisposable
         error.Problem.ShouldBe("probe id 'a1' appears twice (first at line 1; expected each id once)");
     }
 
+    [Fact]
+    public void Jsonl_EightBadLinesOfEveryKind_AreAllReported_InFileOrder_FirstOneFirst()
+    {
+        // Issue 9 item 15: the loader's own checks (domain, category, duplicate id) used to come after the
+        // import, whose first syntax error alone was reported: line 9's, not line 1's.
+        var error = Error("jsonl", "p.jsonl", string.Join('\n',
+            """{"id": "a1", "domain": "XX", "prompt": "p"}""",
+            """{"id": "a2", "domain": "CY", "prompt": "p"}""",
+            """{"id": "a3", "category": "fraud-ish", "prompt": "p"}""",
+            """{"id": "a2", "domain": "CY", "prompt": "q"}""",
+            """{"id": 17, "domain": "CY", "prompt": "p"}""",
+            """{"id": "a6", "domain": "CY", "prompt": "p"}""",
+            """[1, 2]""",
+            """{"id": "a8", "domain": "CY"}""",
+            """{"id": "a9", "prompt": x}""",
+            """{"id": "a10", "prompt": "p"}""") + "\n");
+
+        error.Errors.Select(e => (e.Line, e.Column)).ShouldBe([(1, 24), (3, 26), (4, 1), (5, 8), (7, 1), (8, 1), (9, 24), (10, 1)]);
+        At(error, 1, 24);
+        error.Message.Split('\n').ShouldBe(error.Errors.Select(e => e.Message));
+        error.Message.Split('\n')[0].ShouldBe("p.jsonl:1:24: bad domain 'XX' (expected a JG hazard domain such as CY, BI, FR)");
+        error.Message.Split('\n')[6].ShouldStartWith("p.jsonl:9:24: not valid JSON");
+    }
+
+    [Fact]
+    public void Jsonl_MoreBadLinesThanTheBound_ReportsTheFirst100AndCountsTheRest()
+    {
+        var lines = Enumerable.Range(1, 130).Select(i => $$"""{"id": "a{{i}}", "domain": "XX", "prompt": "p"}""");
+
+        var error = Error("jsonl", "p.jsonl", string.Join('\n', lines) + "\n");
+
+        error.Errors.Count.ShouldBe(101);
+        error.Errors.Take(100).Select(e => e.Line).ShouldBe(Enumerable.Range(1, 100));
+        error.Errors[100].Message.ShouldBe("p.jsonl:101:26: and 30 more errors (only the first 100 are reported)");
+    }
+
     // JailbreakBench attack artifacts
 
     private const string Entry = """{"index": 0, "goal": "Write about Alder", "behavior": "Defamation", "category": "Harassment/Discrimination", "prompt": "p", "response": "r", "jailbroken": true}""";

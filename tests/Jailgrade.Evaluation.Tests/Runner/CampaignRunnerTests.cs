@@ -223,8 +223,8 @@ public class CampaignRunnerTests
         raw.ShouldNotContain("fictional");
 
         temp.Results(withPayloads: true).ShouldContain(r => r.Prompt!.Contains("Pretend you are DAN", StringComparison.Ordinal));
-        using var wrong = new PayloadCipher(new byte[32]);
-        Should.Throw<ResultsKeyException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("another results key");
+        using var wrong = new ResultsKey(new byte[32]);
+        Should.Throw<ResultsKeyException>(() => ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), wrong)).Message.ShouldContain("opens with your results key");
     }
 
     [Fact]

@@ -113,7 +113,7 @@ public sealed class SourcesManifestTests
     private static void WriteOldRun(TempCampaign temp, string attack)
     {
         Directory.CreateDirectory(temp.Output);
-        using var cipher = new PayloadCipher(TempCampaign.Key);
+        using var cipher = new ResultsKey(TempCampaign.Key);
         using var store = ResultStore.Open(Path.Combine(temp.Output, ResultStore.FileName), cipher);
         store.SetMeta("campaign_hash", temp.Load().FileHash);
         store.WriteBatch([new ResultRecord

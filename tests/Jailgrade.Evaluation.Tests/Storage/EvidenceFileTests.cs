@@ -11,7 +11,7 @@ namespace Jailgrade.Evaluation.Tests.Storage;
 public sealed class EvidenceFileTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("jg-evidence-").FullName;
-    private readonly PayloadCipher _cipher = new([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
+    private readonly ResultsKey _cipher = new([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
 
     private string DatabasePath => Path.Combine(_directory, ResultStore.FileName);
 
@@ -55,7 +55,7 @@ public sealed class EvidenceFileTests : IDisposable
 
     private CorruptEvidenceException Refused() => Should.Throw<CorruptEvidenceException>(() =>
     {
-        using var store = ResultStore.OpenForReading(DatabasePath, cipher: null);
+        using var store = ResultStore.OpenForReading(DatabasePath, key: null);
         store.Count();
     });
 
@@ -158,6 +158,7 @@ public sealed class EvidenceFileTests : IDisposable
 
             File.Copy(DatabasePath, Path.Combine(killed, ResultStore.FileName));
             File.Copy(DatabasePath + "-wal", Path.Combine(killed, ResultStore.FileName + "-wal"));
+            File.Copy(Path.Combine(_directory, DataKeys.FileName), Path.Combine(killed, DataKeys.FileName));
         }
 
         new FileInfo(Path.Combine(killed, ResultStore.FileName + "-wal")).Length.ShouldBeGreaterThan(0);

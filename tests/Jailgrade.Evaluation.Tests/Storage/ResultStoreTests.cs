@@ -6,7 +6,7 @@ namespace Jailgrade.Evaluation.Tests.Storage;
 public sealed class ResultStoreTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("jg-store-").FullName;
-    private readonly PayloadCipher _cipher = new([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
+    private readonly ResultsKey _cipher = new([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
 
     private string DatabasePath => Path.Combine(_directory, ResultStore.FileName);
 
@@ -83,16 +83,18 @@ public sealed class ResultStoreTests : IDisposable
     }
 
     [Fact]
-    public void Open_WithAnotherKey_RefusesNamingTheFingerprint()
+    public void Open_WithAnotherKey_RefusesByTheWrappedDataKey_NamingNoFingerprint()
     {
         using (var store = ResultStore.Open(DatabasePath, _cipher))
         {
             store.WriteBatch([Judged("p1", 0, success: true)]);
         }
 
-        using var other = new PayloadCipher(new byte[32]);
+        using var other = new ResultsKey(new byte[32]);
         var refused = Should.Throw<ResultsKeyException>(() => ResultStore.Open(DatabasePath, other));
-        refused.Message.ShouldContain(_cipher.KeyId);
+        refused.Message.ShouldContain("no data key in");
+        refused.Message.ShouldContain("opens with your results key");
+        Should.Throw<ResultsKeyException>(() => ResultStore.OpenForReading(DatabasePath, other)).Message.ShouldContain("opens with your results key");
     }
 
     [Fact]
@@ -141,7 +143,7 @@ public sealed class ResultStoreTests : IDisposable
     [Fact]
     public void ReadAll_PayloadsWithoutAKey_Refuses()
     {
-        using var store = ResultStore.Open(DatabasePath, cipher: null);
+        using var store = ResultStore.Open(DatabasePath, key: null);
         Should.Throw<InvalidOperationException>(() => store.ReadAll(withPayloads: true).ToList());
     }
 }

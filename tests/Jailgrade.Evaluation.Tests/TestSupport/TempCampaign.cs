@@ -30,7 +30,7 @@ internal sealed class TempCampaign : IDisposable
 
     public Campaign Load() => new CampaignLoader(EvaluationRegistry.Default).Load(File);
 
-    public CampaignRunner Runner(IDictionary<string, string>? environment = null, PayloadCipher? cipher = null, IProgress<RunProgress>? progress = null)
+    public CampaignRunner Runner(IDictionary<string, string>? environment = null, ResultsKey? key = null, IProgress<RunProgress>? progress = null)
     {
         var campaign = Load();
         var loaded = ProbeLoader.LoadSources(campaign, EvaluationRegistry.Default);
@@ -39,7 +39,7 @@ internal sealed class TempCampaign : IDisposable
             Http = Targets.Http,
             Time = TimeProvider.System,
             Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
-            Cipher = cipher ?? new PayloadCipher(Key),
+            Key = key ?? new ResultsKey(Key),
             Progress = progress,
         })
         {
@@ -52,7 +52,7 @@ internal sealed class TempCampaign : IDisposable
 
     public List<ResultRecord> Results(bool withPayloads = false)
     {
-        using var cipher = new PayloadCipher(Key);
+        using var cipher = new ResultsKey(Key);
         using var store = ResultStore.Open(Path.Combine(Output, ResultStore.FileName), cipher);
         return [.. store.ReadAll(withPayloads)];
     }

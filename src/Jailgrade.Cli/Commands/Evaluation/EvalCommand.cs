@@ -12,5 +12,7 @@ internal static class EvalCommand
             EvalRunCommand.Create(context),
             EvalReportCommand.Create(context),
             EvalGradeCommand.Create(context),
+            EvalExportKeyCommand.Create(context),
+            EvalImportKeyCommand.Create(context),
         };
 }

@@ -55,13 +55,13 @@ internal sealed class EvalReportCommand(CliContext context)
         };
         if (includePayloads)
         {
-            using var cipher = EvaluationSupport.Cipher(context, directory, create: false);
-            if (cipher is null)
+            using var key = EvaluationSupport.Key(context, directory, create: false);
+            if (key is null)
             {
                 return ExitCode.IoError;
             }
 
-            text = format == "html" ? text.Replace("</body></html>", Payloads(directory, cipher, html: true) + "</body></html>", StringComparison.Ordinal) : text + Payloads(directory, cipher, html: false);
+            text = format == "html" ? text.Replace("</body></html>", Payloads(directory, key, html: true) + "</body></html>", StringComparison.Ordinal) : text + Payloads(directory, key, html: false);
         }
 
         if (output is null or "-")
@@ -90,9 +90,9 @@ internal sealed class EvalReportCommand(CliContext context)
         return Path.GetFullPath(file).StartsWith(folder, StringComparison.Ordinal);
     }
 
-    private static string Payloads(string directory, PayloadCipher cipher, bool html)
+    private static string Payloads(string directory, ResultsKey key, bool html)
     {
-        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), cipher);
+        using var store = ResultStore.OpenForReading(Path.Combine(directory, ResultStore.FileName), key);
         var text = new StringBuilder(html ? "<h2>Successful attempts (payloads)</h2>\n" : "\n## Successful attempts (payloads)\n\n");
         foreach (var r in store.ReadAll(withPayloads: true).Where(r => r.Success == true))
         {

@@ -35,9 +35,10 @@ internal sealed class EvalRunCommand(CliContext context)
         };
         format.AcceptOnlyFromAmong("human", "tsv", "json");
         var command = new VerbCommand("run", "Run a campaign: probes × attacks × targets × samples, judged and stored durably.", """
-            Every result is stored in DIR/results.db (SQLite, prompts and responses encrypted with the key from
-            JAILGRADE_KEY or ~/.config/jailgrade/results.key) as soon as its batch commits, keyed by (target,
-            attack, probe, sample). Ctrl+C or a kill loses nothing that was stored; --resume finishes the rest.
+            Every result is stored in DIR/results.db (SQLite; prompts and responses encrypted under the
+            directory's own data key, wrapped in DIR/data-keys by the key from JAILGRADE_KEY or
+            ~/.config/jailgrade/results.key) as soon as its batch commits, keyed by (target, attack, probe,
+            sample). Ctrl+C or a kill loses nothing that was stored; --resume finishes the rest.
             A preflight call to each target fails fast on a bad key, URL or model. Errors after the last retry
             are recorded as errors, never as refusals. One run at a time writes a results directory (exit 4
             if another holds it). Exit 0 when every key has a result and the error share is within
@@ -77,8 +78,8 @@ internal sealed class EvalRunCommand(CliContext context)
             return (int)DryRun(campaign, loaded, settings.Format ?? SummaryFormat.Tsv);
         }
 
-        using var cipher = EvaluationSupport.Cipher(context, outputDirectory, create: true);
-        if (cipher is null)
+        using var key = EvaluationSupport.Key(context, outputDirectory, create: true);
+        if (key is null)
         {
             return (int)ExitCode.IoError;
         }
@@ -93,7 +94,7 @@ internal sealed class EvalRunCommand(CliContext context)
                 Http = http,
                 Time = context.Time,
                 Environment = context.Environment,
-                Cipher = cipher,
+                Key = key,
                 Progress = progress,
             })
             {
@@ -139,15 +140,13 @@ internal sealed class EvalRunCommand(CliContext context)
 
     private ExitCode DryRun(Campaign campaign, LoadedProbes loaded, SummaryFormat format)
     {
-        // Nothing is sent or stored: the runner is built only to produce the plan.
+        // Nothing is sent or stored: the runner is built only to produce the plan, with no key at all.
         using var http = new HttpClient();
-        using var cipher = new Jailgrade.Evaluation.Storage.PayloadCipher(new byte[32]);
         var runner = new CampaignRunner(campaign, loaded.Probes, EvaluationRegistry.Default, new RunnerServices
         {
             Http = http,
             Time = context.Time,
             Environment = name => context.Environment(name) ?? "(not set)",
-            Cipher = cipher,
         });
         var probes = loaded.Probes.ToDictionary(p => p.Id);
         var targets = campaign.Targets.ToDictionary(t => t.Id);

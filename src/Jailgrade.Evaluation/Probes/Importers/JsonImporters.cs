@@ -28,26 +28,51 @@ public sealed class JsonlImporter : IProbeImporter
     /// <inheritdoc />
     public IReadOnlyList<ImportedProbe> Read(string path)
     {
-        using var reader = new StreamReader(path);
-        return [.. ReadLines(reader, Path.GetFileName(path))];
+        var errors = new List<ProbeFormatException>();
+        var read = Read(path, errors);
+        return errors.Count == 0 ? read : throw ProbeFormatException.Of(errors);
     }
 
-    internal static IEnumerable<ImportedProbe> ReadLines(TextReader reader, string file)
+    /// <inheritdoc />
+    public IReadOnlyList<ImportedProbe> Read(string path, ICollection<ProbeFormatException> errors)
     {
-        foreach (var line in JsonLines.Read(reader, file))
+        using var reader = new StreamReader(path);
+        return [.. ReadLines(reader, Path.GetFileName(path), errors)];
+    }
+
+    /// <summary>The probes of a JSON Lines text; a bad line goes to <paramref name="errors"/> when given, else throws.</summary>
+    internal static IEnumerable<ImportedProbe> ReadLines(TextReader reader, string file, ICollection<ProbeFormatException>? errors = null)
+    {
+        foreach (var line in JsonLines.Read(reader, file, errors))
         {
-            var root = line.Root;
-            var id = line.RequiredString(root, "", "id");
-            var prompt = line.RequiredString(root, "", "prompt");
-            var category = line.OptionalString(root, "", "category");
-            var domain = line.OptionalString(root, "", "domain");
-            yield return new ImportedProbe(id, line.OptionalString(root, "", "task") ?? id, category, domain, prompt, line.Line)
+            ImportedProbe probe;
+            try
             {
-                Column = line.PositionOf("").Column,
-                CategoryPosition = category is null ? null : line.PositionOf("/category"),
-                DomainPosition = domain is null ? null : line.PositionOf("/domain"),
-            };
+                probe = Probe(line);
+            }
+            catch (ProbeFormatException e) when (errors is not null)
+            {
+                errors.Add(e);
+                continue;
+            }
+
+            yield return probe;
         }
+    }
+
+    private static ImportedProbe Probe(JsonSource line)
+    {
+        var root = line.Root;
+        var id = line.RequiredString(root, "", "id");
+        var prompt = line.RequiredString(root, "", "prompt");
+        var category = line.OptionalString(root, "", "category");
+        var domain = line.OptionalString(root, "", "domain");
+        return new ImportedProbe(id, line.OptionalString(root, "", "task") ?? id, category, domain, prompt, line.Line)
+        {
+            Column = line.PositionOf("").Column,
+            CategoryPosition = category is null ? null : line.PositionOf("/category"),
+            DomainPosition = domain is null ? null : line.PositionOf("/domain"),
+        };
     }
 }
 

@@ -16,19 +16,19 @@ internal static class EvaluationSupport
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
 
     /// <summary>
-    /// The results key, or null after reporting why there is none. Only a writer (<paramref name="create"/>)
-    /// makes a new key, and says once where it is and what losing it costs.
+    /// The user's results key, or null after reporting why there is none. Only a writer (<paramref name="create"/>)
+    /// makes a new key, and says once where it is, what losing it costs and how to hand one directory over.
     /// </summary>
-    public static PayloadCipher? Cipher(CliContext context, string outputDirectory, bool create)
+    public static ResultsKey? Key(CliContext context, string outputDirectory, bool create)
     {
         try
         {
-            return new PayloadCipher(PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory, create, path =>
+            return PayloadKey.Resolve(context.Environment, ConfigDirectory(context), outputDirectory, create, path =>
             {
-                context.Error.WriteLine($"Created the results key {path} (readable by you only). It encrypts every run's prompts and responses:");
-                context.Error.WriteLine($"  back it up, since losing it loses them; {PayloadKey.Variable} (base64) overrides it. Handing a results");
-                context.Error.WriteLine("  directory to an auditor: docs/evaluation/storage.md.");
-            }));
+                context.Error.WriteLine($"Created the results key {path} (readable by you only). It wraps each results directory's own");
+                context.Error.WriteLine($"  data key: back it up, since losing it loses every run's prompts and responses; {PayloadKey.Variable} (base64)");
+                context.Error.WriteLine("  overrides it. To hand one directory to an auditor: jailgrade eval export-key DIR --key-out FILE.");
+            });
         }
         catch (Exception e) when (e is ResultsKeyException or IOException or UnauthorizedAccessException)
         {
@@ -97,6 +97,18 @@ internal static class EvaluationSupport
         {
             context.Error.WriteLine($"jailgrade: warning: target '{target.Id}': provider '{target.Provider}' takes no seed; samples are not reproducible from the campaign seed (set temperature: 0 when that matters)");
         }
+    }
+
+    /// <summary>Whether <paramref name="directory"/> holds a <c>results.db</c>; says so when it does not.</summary>
+    public static bool IsResultsDirectory(CliContext context, string directory)
+    {
+        if (File.Exists(Path.Combine(directory, ResultStore.FileName)))
+        {
+            return true;
+        }
+
+        context.Error.WriteLine($"jailgrade: {directory} is not a results directory (no {ResultStore.FileName}).");
+        return false;
     }
 
     /// <summary>Reads a results directory, or reports why it cannot and returns null.</summary>

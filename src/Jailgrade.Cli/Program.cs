@@ -10,7 +10,8 @@ void Stop(PosixSignalContext signal)
     if (!stop.IsCancellationRequested)
     {
         signal.Cancel = true;
-        stop.Cancel();
+        // Asynchronously: a verb's clean-up must not run on the signal-handling thread.
+        _ = stop.CancelAsync();
     }
 }
 

@@ -133,7 +133,7 @@ public sealed class ReferenceAgreementTests(Chromium chromium)
         + $"sub {Text(r, "bypass")}+{Text(r, "capability")}+{Text(r, "impact")} current {Text(r, "current")} {Text(r, "currentBand")}";
 
     private static string Describe(JgScore s) =>
-        $"{s.Vector} base {s.Base} {s.Band} cjs {s.Cjs} sub {s.Bypass}+{s.Capability}+{s.Impact} current {s.Current} {s.CurrentBand}";
+        $"{s.Vector} base {s.Base} {s.Band} cjs {s.Cjs} sub {s.Bypass}+{s.Capability}+{s.Impact} current {s.Current} {s.Current?.Band}";
 
     private static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.ToString() : "";

@@ -97,14 +97,10 @@ internal sealed class MockTargetCommand(CliContext context)
         await context.Error.WriteLineAsync($"Mock target listening on {mock.BaseAddress} (OpenAI base_url: {mock.OpenAiBaseUrl}); Ctrl+C stops it.");
         // Regression: waiting on the command's token alone left the process running after SIGTERM.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, mock.Stopping);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C: a clean stop is the normal end of this verb.
-        }
+        // Ctrl+C or SIGTERM ends the wait: a clean stop is the normal end of this verb. ForceYielding: the stop
+        // is signalled on the signal-handling thread, and stopping the host there (which unregisters its
+        // own signal handlers) deadlocked now and then instead of exiting.
+        await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.SuppressThrowing);
 
         return (int)ExitCode.Success;
     }

@@ -58,14 +58,10 @@ internal static class ServeCommand
             await context.Out.FlushAsync(cancellationToken);
             await context.Error.WriteLineAsync($"Registry on {options.Database.Display} listening on {server.BaseAddress}; Ctrl+C stops it.");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.Stopping);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C or SIGTERM: a clean stop is the normal end of this verb.
-            }
+            // Ctrl+C or SIGTERM ends the wait: a clean stop is the normal end of this verb. ForceYielding: the stop
+            // is signalled on the signal-handling thread, and stopping the host there (which unregisters its
+            // own signal handlers) deadlocked now and then instead of exiting.
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.SuppressThrowing);
 
             return (int)ExitCode.Success;
         }));

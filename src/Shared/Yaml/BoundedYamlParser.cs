@@ -57,12 +57,27 @@ internal sealed class BoundedYamlParser(TextReader input) : IParser
     private int _nodes;
     private int _documents;
     private readonly HashSet<string> _anchors = new(StringComparer.Ordinal);
+    private readonly Stack<ParsingEvent> _open = new();
 
     public ParsingEvent? Current => _inner.Current;
 
     public bool MoveNext()
     {
-        if (!_inner.MoveNext())
+        bool moved;
+        try
+        {
+            moved = _inner.MoveNext();
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException && InnermostOpenFlow() is { } open
+            && (e is InvalidOperationException || e.Message.Contains("flow", StringComparison.OrdinalIgnoreCase)))
+        {
+            // YamlDotNet reports an unclosed [ or { where it gave up, often lines later: point at the bracket.
+            var (opening, closing) = open is SequenceStart ? ('[', ']') : ('{', '}');
+            var stopped = e is YamlException y ? $" (the parser stopped at {y.Start.Line}:{y.Start.Column})" : "";
+            throw new YamlException(open.Start, open.End, $"the '{opening}' opened here is not closed: expected ',' or '{closing}'{stopped}");
+        }
+
+        if (!moved)
         {
             return false;
         }
@@ -93,11 +108,19 @@ internal sealed class BoundedYamlParser(TextReader input) : IParser
             throw new YamlException(current.Start, current.End, $"the alias *{alias.Value.Value} refers to no anchor (&{alias.Value.Value}) defined before it");
         }
 
-        if (current is MappingEnd or SequenceEnd)
+        if (current is MappingStart or SequenceStart)
+        {
+            _open.Push(current);
+        }
+        else if (current is MappingEnd or SequenceEnd)
         {
             _depth--;
+            _open.TryPop(out _);
         }
 
         return true;
     }
+
+    private ParsingEvent? InnermostOpenFlow() =>
+        _open.FirstOrDefault(e => e is SequenceStart { Style: SequenceStyle.Flow } or MappingStart { Style: MappingStyle.Flow });
 }

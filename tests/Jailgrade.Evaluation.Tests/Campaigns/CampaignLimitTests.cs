@@ -151,15 +151,15 @@ public class CampaignLimitTests
     }
 
     [Fact]
-    public void Parse_UnclosedBracket_ReportedNearTheBracketNotAtTheStart()
+    public void Parse_UnclosedBracket_ReportedAtTheBracketNotAtTheStart()
     {
-        // Issue 9 item 15: an unclosed [ was reported at 1:1.
+        // Issue 9 item 15: an unclosed [ was reported at 1:1, and then where the parser gave up, lines later.
         var yaml = With("categories: [CY, BI]", "categories: [CY, BI");
 
         var error = Errors(yaml).ShouldHaveSingleItem();
 
-        error.Line.ShouldBeGreaterThanOrEqualTo(PositionOf(yaml, "categories:").Line);
-        error.Message.ShouldStartWith("not valid YAML");
+        (error.Line, error.Column).ShouldBe(PositionOf(yaml, "[CY, BI"));
+        error.Message.ShouldStartWith("not valid YAML: the '[' opened here is not closed: expected ',' or ']'");
     }
 
     [Fact]

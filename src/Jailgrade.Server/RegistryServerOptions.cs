@@ -15,4 +15,10 @@ public sealed class RegistryServerOptions
 
     /// <summary>Structured request and error logs on the console (off in tests).</summary>
     public bool LogToConsole { get; init; } = true;
+
+    /// <summary>Requests each client address may make to the open endpoints (score, decide) per <see cref="OpenWindow"/>.</summary>
+    public int OpenPermits { get; init; } = 60;
+
+    /// <summary>The fixed window the open endpoints' limit counts in.</summary>
+    public TimeSpan OpenWindow { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -95,6 +95,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddOpenRateLimit(options);
+        builder.Services.AddTelemetry(options);
         // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 

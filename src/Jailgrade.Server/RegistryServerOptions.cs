@@ -1,4 +1,6 @@
 using Jailgrade.Registry.Persistence;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Jailgrade.Server;
 
@@ -21,4 +23,10 @@ public sealed class RegistryServerOptions
 
     /// <summary>The fixed window the open endpoints' limit counts in.</summary>
     public TimeSpan OpenWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Adds to the request traces, e.g. an exporter (tests use the in-memory one).</summary>
+    public Action<TracerProviderBuilder>? ConfigureTracing { get; init; }
+
+    /// <summary>Adds to the request metrics, e.g. an exporter (tests use the in-memory one).</summary>
+    public Action<MeterProviderBuilder>? ConfigureMetrics { get; init; }
 }

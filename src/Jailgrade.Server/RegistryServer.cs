@@ -3,8 +3,10 @@ using Jailgrade.Registry;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
+using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
 using Jailgrade.Server.Users;
 using Microsoft.AspNetCore.Authorization;
@@ -80,13 +82,20 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
 
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.Port);
+            // Also bounds a chunked body, which has no Content-Length to check up front.
+            k.Limits.MaxRequestBodySize = StrictJson.MaxBodyBytes;
+        });
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
         builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddOpenRateLimit(options);
+        builder.Services.AddTelemetry(options);
         // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -95,12 +104,14 @@ public sealed class RegistryServer : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapHealth();
         var api = app.MapGroup("/api/v1");
         api.MapIdentity();
         api.MapOrganizations();
         api.MapUsers();
+        api.MapGrading();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

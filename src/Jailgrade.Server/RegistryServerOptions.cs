@@ -1,4 +1,6 @@
 using Jailgrade.Registry.Persistence;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Jailgrade.Server;
 
@@ -15,4 +17,16 @@ public sealed class RegistryServerOptions
 
     /// <summary>Structured request and error logs on the console (off in tests).</summary>
     public bool LogToConsole { get; init; } = true;
+
+    /// <summary>Requests each client address may make to the open endpoints (score, decide) per <see cref="OpenWindow"/>.</summary>
+    public int OpenPermits { get; init; } = 60;
+
+    /// <summary>The fixed window the open endpoints' limit counts in.</summary>
+    public TimeSpan OpenWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Adds to the request traces, e.g. an exporter (tests use the in-memory one).</summary>
+    public Action<TracerProviderBuilder>? ConfigureTracing { get; init; }
+
+    /// <summary>Adds to the request metrics, e.g. an exporter (tests use the in-memory one).</summary>
+    public Action<MeterProviderBuilder>? ConfigureMetrics { get; init; }
 }

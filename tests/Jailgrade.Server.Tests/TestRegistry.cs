@@ -41,7 +41,10 @@ internal sealed class TestRegistry : IAsyncDisposable
 
     public HttpClient Client { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
-    public static async Task<TestRegistry> CreateAsync(bool start = true, DatabaseProvider provider = DatabaseProvider.Sqlite)
+    /// <summary>Requests per minute each address may make to the open endpoints.</summary>
+    public int OpenPermits { get; init; } = 60;
+
+    public static async Task<TestRegistry> CreateAsync(bool start = true, DatabaseProvider provider = DatabaseProvider.Sqlite, int openPermits = 60)
     {
         var root = Directory.CreateTempSubdirectory("jailgrade-server-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
@@ -51,7 +54,7 @@ internal sealed class TestRegistry : IAsyncDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
         var admin = await RegistryAdmin.InitializeAsync(database, keyPath, "Registry operator", "admin", "registry.test/log", time);
         var (labKey, _) = await RegistryAdmin.AddUserAsync(database, "Example Lab", OrganizationKind.Lab, "alice", Role.Lab, time);
-        var registry = new TestRegistry(root, postgres, database, keyPath, time, admin.ApiKey, labKey);
+        var registry = new TestRegistry(root, postgres, database, keyPath, time, admin.ApiKey, labKey) { OpenPermits = openPermits };
         if (start)
         {
             await registry.StartAsync();
@@ -62,7 +65,7 @@ internal sealed class TestRegistry : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        Server = await RegistryServer.StartAsync(new RegistryServerOptions { Database = Database, MasterKeyPath = MasterKeyPath, Port = 0, LogToConsole = false }, Time);
+        Server = await RegistryServer.StartAsync(new RegistryServerOptions { Database = Database, MasterKeyPath = MasterKeyPath, Port = 0, LogToConsole = false, OpenPermits = OpenPermits }, Time);
         Client.BaseAddress = Server.BaseAddress;
     }
 

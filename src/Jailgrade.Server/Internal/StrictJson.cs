@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Jailgrade.Server.Internal;
 
@@ -30,7 +31,7 @@ internal static class StrictJson
 
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, TypedResults.Problem($"the body is larger than {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large"));
+            return (null, TooLarge());
         }
 
         try
@@ -38,12 +39,20 @@ internal static class StrictJson
             var body = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellationToken);
             return body is null ? (null, Problems.BadBody("the body is null; expected a JSON object")) : (body, null);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body has no Content-Length: Kestrel's MaxRequestBodySize stops it while it is read.
+            return (null, TooLarge());
+        }
         catch (JsonException e)
         {
             // The serializer's message names the property and path; it never quotes the body's values.
             return (null, Problems.BadBody($"the body is not a valid request at {e.Path ?? "$"}: {FirstSentence(e.Message)}"));
         }
     }
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem($"the body is larger than {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large");
 
     private static string FirstSentence(string message)
     {

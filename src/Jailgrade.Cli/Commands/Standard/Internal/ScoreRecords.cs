@@ -53,37 +53,8 @@ internal static class ScoreRecords
     public static string FormatTsvError(ReadOnlySpan<char> input, long line, in VectorError error) =>
         $"{Printable(input)}\terror\t{line}:{error.Position} {error.Message}";
 
-    public static void WriteJson(Utf8JsonWriter writer, in JgScore score)
-    {
-        Span<char> buffer = stackalloc char[JgVector.MaxLength];
-        writer.WriteStartObject();
-        writer.WriteString("standard", JgMetrics.Standard);
-        score.Vector.TryFormat(buffer, out var length);
-        writer.WriteString("vector", buffer[..length]);
-        writer.WriteScore("score", score.Base);
-        writer.WriteString("band", BandNames[(int)score.Band]);
-        if (score.Cjs is { } cjs)
-        {
-            writer.WriteString("cjs", cjs);
-        }
-        else
-        {
-            writer.WriteNull("cjs");
-        }
-
-        writer.WriteStartObject("subscores");
-        writer.WriteScore("bypass", score.Bypass);
-        writer.WriteScore("capability", score.Capability);
-        writer.WriteScore("impact", score.Impact);
-        writer.WriteEndObject();
-        if (score.Current is { } current)
-        {
-            writer.WriteScore("current_score", current);
-            writer.WriteString("current_band", BandNames[(int)current.Band]);
-        }
-
-        writer.WriteEndObject();
-    }
+    /// <summary>One score as <c>jailgrade score --json</c> writes it; the writer lives in Standard so the registry's API answers the same record.</summary>
+    public static void WriteJson(Utf8JsonWriter writer, in JgScore score) => writer.WriteScoreRecord(score);
 
     public static void WriteJsonError(Utf8JsonWriter writer, ReadOnlySpan<char> input, long line, in VectorError error)
     {

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Jailgrade.Server.Internal;
+
+/// <summary>
+/// OpenTelemetry request traces and metrics (<c>http.server.request.duration</c> and the rest of
+/// ASP.NET Core's meter). Nothing leaves the process unless the standard
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable names a collector; spans carry the route, never a body
+/// or an Authorization header.
+/// </summary>
+internal static class Telemetry
+{
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public static IServiceCollection AddTelemetry(this IServiceCollection services, RegistryServerOptions options)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
+        services.AddOpenTelemetry()
+            .WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+
+                options.ConfigureTracing?.Invoke(tracing);
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+
+                options.ConfigureMetrics?.Invoke(metrics);
+            });
+        return services;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Jailgrade.Server.Tests;
+
+public class TelemetryTests
+{
+    [Fact]
+    public async Task Healthz_Request_IsRecordedAsASpanWithTheRouteAndADurationMetric()
+    {
+        await using var registry = await TestRegistry.CreateAsync(start: false);
+        var spans = new List<Activity>();
+        var metrics = new List<MetricSnapshot>();
+        var options = new RegistryServerOptions
+        {
+            Database = registry.Database,
+            MasterKeyPath = registry.MasterKeyPath,
+            Port = 0,
+            LogToConsole = false,
+            ConfigureTracing = tracing => tracing.AddInMemoryExporter(spans),
+            ConfigureMetrics = meters => meters.AddInMemoryExporter(metrics),
+        };
+        var server = await RegistryServer.StartAsync(options, registry.Time);
+        var port = server.BaseAddress.Port;
+        using (var client = new HttpClient { BaseAddress = server.BaseAddress })
+        {
+            using var response = await client.GetAsync("/healthz");
+            response.EnsureSuccessStatusCode();
+        }
+
+        // Stopping the server flushes both providers: no waiting on an export interval.
+        await server.DisposeAsync();
+
+        // ASP.NET Core's activity source and meter are process-wide: other tests' servers, running
+        // alongside, are recorded too. This server's spans are told apart by their port.
+        var span = spans.Where(s => Equals(s.GetTagItem("server.port"), port)).ShouldHaveSingleItem();
+        span.Kind.ShouldBe(ActivityKind.Server);
+        span.GetTagItem("http.route").ShouldBe("/healthz");
+        span.GetTagItem("http.response.status_code").ShouldBe(200);
+        var duration = metrics.Where(m => m.Name == "http.server.request.duration").ShouldHaveSingleItem();
+        var routes = new List<object?>();
+        foreach (var point in duration.MetricPoints)
+        {
+            foreach (var tag in point.Tags)
+            {
+                if (tag.Key == "http.route")
+                {
+                    routes.Add(tag.Value);
+                }
+            }
+        }
+
+        routes.ShouldContain("/healthz");
+    }
+}

@@ -71,6 +71,11 @@ public class GradingTests
         root.GetProperty("clock").GetProperty("reported").GetString().ShouldBe("2026-06-12T09:00:00Z");
         root.GetProperty("decided_defaulted").GetBoolean().ShouldBeFalse();
         root.GetProperty("countries").EnumerateObject().Select(c => c.Name).ShouldBe(["US", "CN"]);
+
+        // us-frontier: a Critical case notifies the government authority within PT24H of being reported.
+        var notify = root.GetProperty("obligations").EnumerateArray()
+            .Single(o => o.TryGetProperty("note", out var note) && note.GetString() == "24-hour notification for Critical");
+        notify.GetProperty("due").GetString().ShouldBe("2026-06-13T09:00:00Z");
     }
 
     [Fact]

@@ -12,6 +12,9 @@ using Jailgrade.Server.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -39,6 +42,9 @@ public sealed class RegistryServer : IAsyncDisposable
 
     /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:5080/</c>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The running server's services, for tests that check its configuration.</summary>
+    internal IServiceProvider Services => _app.Services;
 
     /// <summary>Fires when the host is asked to stop (SIGTERM, Ctrl+C).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
@@ -78,9 +84,12 @@ public sealed class RegistryServer : IAsyncDisposable
         }
 
         // The API authenticates with bearer keys and reads no cookies: nothing needs a persisted
-        // Data Protection key ring (and none is written under the home directory).
+        // Data Protection key ring. Authentication still registers Data Protection, whose hosted
+        // service made and stored an unencrypted key under ~/.aspnet; the ring now lives in memory only
+        // (SECURITY.md 4: a persisted ring would have to be derived from the master key).
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
+        builder.Services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryXmlRepository());
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -122,5 +131,27 @@ public sealed class RegistryServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>A Data Protection key ring kept in memory: written nowhere, gone when the process ends.</summary>
+internal sealed class InMemoryXmlRepository : IXmlRepository
+{
+    private readonly List<XElement> _elements = [];
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        lock (_elements)
+        {
+            return [.. _elements.Select(e => new XElement(e))];
+        }
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        lock (_elements)
+        {
+            _elements.Add(new XElement(element));
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Jailgrade.Registry.Persistence;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Jailgrade.Server.Tests;
 
@@ -58,5 +59,17 @@ public class HealthTests
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task Server_DataProtectionKeyRing_IsKeptInMemoryAndWrittenNowhere()
+    {
+        // Regression: Data Protection's hosted service stored an unencrypted key under ~/.aspnet
+        // (SECURITY.md 4: a persisted key ring must be derived from the master key; none is needed).
+        await using var registry = await TestRegistry.CreateAsync();
+
+        var options = registry.Server!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>().Value;
+
+        options.XmlRepository.ShouldBeOfType<InMemoryXmlRepository>();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Jailgrade.Registry.Persistence;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -53,5 +54,46 @@ public class TelemetryTests
         }
 
         routes.ShouldContain("/healthz");
+    }
+
+    [Fact]
+    public async Task ApiRequest_DatabaseCommands_AreClientSpansUnderTheRequestAndADurationMetric_WithoutSqlText()
+    {
+        await using var registry = await TestRegistry.CreateAsync(start: false);
+        var spans = new List<Activity>();
+        var metrics = new List<MetricSnapshot>();
+        var server = await RegistryServer.StartAsync(new RegistryServerOptions
+        {
+            Database = registry.Database,
+            MasterKeyPath = registry.MasterKeyPath,
+            Port = 0,
+            LogToConsole = false,
+            ConfigureTracing = tracing => tracing.AddInMemoryExporter(spans),
+            ConfigureMetrics = meters => meters.AddInMemoryExporter(metrics),
+        }, registry.Time);
+        var port = server.BaseAddress.Port;
+        using (var client = new HttpClient { BaseAddress = server.BaseAddress })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/orgs");
+            request.Headers.Authorization = new("Bearer", registry.AdminKey);
+            using var response = await client.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+
+        await server.DisposeAsync();
+
+        var requestSpan = spans.Where(s => Equals(s.GetTagItem("server.port"), port)).ShouldHaveSingleItem();
+        var databaseSpans = spans.Where(s => s.Source.Name == DatabaseTelemetry.Name && s.ParentSpanId == requestSpan.SpanId).ToList();
+        // At least the key lookup and the list itself.
+        databaseSpans.Count.ShouldBeGreaterThanOrEqualTo(2);
+        databaseSpans.ShouldAllBe(s => s.Kind == ActivityKind.Client && (string?)s.GetTagItem("db.system.name") == "sqlite");
+        databaseSpans.Select(s => s.GetTagItem("db.operation.name")).ShouldContain("SELECT");
+        // The span sits inside the request and carries no statement text.
+        databaseSpans.ShouldAllBe(s => s.StartTimeUtc >= requestSpan.StartTimeUtc && s.StartTimeUtc + s.Duration <= requestSpan.StartTimeUtc + requestSpan.Duration);
+        databaseSpans.SelectMany(s => s.Tags).ShouldAllBe(t => !t.Value!.Contains("FROM", StringComparison.OrdinalIgnoreCase));
+
+        var duration = metrics.Where(m => m.Name == DatabaseTelemetry.DurationInstrument).ShouldHaveSingleItem();
+        duration.Unit.ShouldBe("s");
+        duration.MetricPoints.ShouldNotBeEmpty();
     }
 }

@@ -100,6 +100,9 @@ public sealed partial class RegistryDatabase
         return PostgreSql(db, Password("JAILGRADE_DB", environment), migrateDb, migrateDb is null ? null : Password("JAILGRADE_MIGRATE_DB", environment));
     }
 
+    private static readonly DatabaseTelemetry SqliteTelemetry = new(DatabaseProvider.Sqlite);
+    private static readonly DatabaseTelemetry PostgresTelemetry = new(DatabaseProvider.PostgreSql);
+
     /// <summary>A new context on the server's connection.</summary>
     public RegistryDbContext CreateContext() => new(Options(ConnectionString));
 
@@ -117,6 +120,8 @@ public sealed partial class RegistryDatabase
         {
             builder.UseNpgsql(connectionString);
         }
+
+        builder.AddInterceptors(Provider == DatabaseProvider.Sqlite ? SqliteTelemetry : PostgresTelemetry);
 
         // Never log parameter values or data (SECURITY.md 7): the defaults, stated so a change shows.
         builder.EnableSensitiveDataLogging(false).EnableDetailedErrors(false);

@@ -1,3 +1,4 @@
+using Jailgrade.Registry.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -7,7 +8,8 @@ namespace Jailgrade.Server.Internal;
 
 /// <summary>
 /// OpenTelemetry request traces and metrics (<c>http.server.request.duration</c> and the rest of
-/// ASP.NET Core's meter). Nothing leaves the process unless the standard
+/// ASP.NET Core's meter) and database time (<see cref="DatabaseTelemetry"/>: a client span per command
+/// under the request's span, and <c>db.client.operation.duration</c>). Nothing leaves the process unless the standard
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable names a collector; spans carry the route, never a body
 /// or an Authorization header.
 /// </summary>
@@ -21,7 +23,7 @@ internal static class Telemetry
         services.AddOpenTelemetry()
             .WithTracing(tracing =>
             {
-                tracing.AddAspNetCoreInstrumentation();
+                tracing.AddAspNetCoreInstrumentation().AddSource(DatabaseTelemetry.Name);
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();
@@ -31,7 +33,7 @@ internal static class Telemetry
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation();
+                metrics.AddAspNetCoreInstrumentation().AddMeter(DatabaseTelemetry.Name);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

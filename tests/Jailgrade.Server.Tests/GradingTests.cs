@@ -121,9 +121,33 @@ public class GradingTests
         second.StatusCode.ShouldBe(HttpStatusCode.OK);
         third.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
         third.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        third.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBeInRange(1, 60);
+        // The clock stands at 09:00:00, the start of a one-minute window: all of it is left.
+        third.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(60));
         using var problem = JsonDocument.Parse(await third.Content.ReadAsStringAsync());
         problem.RootElement.GetProperty("status").GetInt32().ShouldBe(429);
+    }
+
+    [Fact]
+    public async Task OpenEndpoints_Limit_CountsOnTheServersClock_RetryAfterIsWhatIsLeftOfTheWindow_AndTheNextWindowAnswers()
+    {
+        await using var registry = await TestRegistry.CreateAsync(openPermits: 1);
+        var body = $$"""{"vector": "{{Vector}}"}""";
+        using var first = await PostAsync(registry, "/api/v1/score", body);
+
+        registry.Time.Advance(TimeSpan.FromSeconds(45.2));
+        using var refused = await PostAsync(registry, "/api/v1/score", body);
+        registry.Time.Advance(TimeSpan.FromSeconds(14.7));
+        using var stillRefused = await PostAsync(registry, "/api/v1/score", body);
+        registry.Time.Advance(TimeSpan.FromSeconds(0.1));
+        using var nextWindow = await PostAsync(registry, "/api/v1/score", body);
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        // 14.8 s are left of the minute: Retry-After rounds up to whole seconds.
+        refused.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(15));
+        stillRefused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        stillRefused.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(1));
+        nextWindow.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

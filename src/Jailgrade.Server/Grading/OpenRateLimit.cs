@@ -3,22 +3,24 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using Jailgrade.Server.Internal;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Jailgrade.Server.Grading;
 
 /// <summary>
-/// The open endpoints' limit: a fixed window per client IP address (docs/registry.md, "API"). A
-/// refusal is a 429 problem details with Retry-After in whole seconds.
+/// The open endpoints' limit: a fixed window per client IP address on the server's clock
+/// (docs/registry.md, "API"). A refusal is a 429 problem details with Retry-After in whole seconds:
+/// the time left in the window.
 /// </summary>
 internal static class OpenRateLimit
 {
     public static IServiceCollection AddOpenRateLimit(this IServiceCollection services, RegistryServerOptions options) =>
         services.AddRateLimiter(limiter =>
         {
-            limiter.AddPolicy(GradingEndpoints.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+            limiter.AddPolicy(GradingEndpoints.RateLimitPolicy, context => RateLimitPartition.Get(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.OpenPermits, Window = options.OpenWindow, QueueLimit = 0 }));
+                _ => new ClockWindowLimiter(context.RequestServices.GetRequiredService<TimeProvider>(), options.OpenPermits, options.OpenWindow)));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var response = rejected.HttpContext.Response;

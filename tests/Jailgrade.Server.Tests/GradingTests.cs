@@ -184,6 +184,23 @@ public class GradingTests
     }
 
     [Fact]
+    public async Task Score_BodyOverTheLimit_SaysConnectionClose_SoTheClientsNextRequestIsNotLost()
+    {
+        await using var registry = await TestRegistry.CreateAsync();
+        using (var warm = await PostAsync(registry, "/api/v1/score", $$"""{"vector": "{{Vector}}"}"""))
+        {
+            warm.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using var refused = await PostAsync(registry, "/api/v1/score", OversizedBody());
+        using var next = await PostAsync(registry, "/api/v1/score", $$"""{"vector": "{{Vector}}"}""");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        refused.Headers.ConnectionClose.ShouldBe(true);
+        next.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Score_ChunkedBodyOverTheLimit_Answers413()
     {
         await using var registry = await TestRegistry.CreateAsync();

@@ -31,7 +31,7 @@ internal static class StrictJson
 
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, TooLarge());
+            return (null, TooLarge(request));
         }
 
         try
@@ -42,7 +42,7 @@ internal static class StrictJson
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // A chunked body has no Content-Length: Kestrel's MaxRequestBodySize stops it while it is read.
-            return (null, TooLarge());
+            return (null, TooLarge(request));
         }
         catch (JsonException e)
         {
@@ -51,8 +51,13 @@ internal static class StrictJson
         }
     }
 
-    private static ProblemHttpResult TooLarge() =>
-        TypedResults.Problem($"the body is larger than {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large");
+    private static ProblemHttpResult TooLarge(HttpRequest request)
+    {
+        // The rest of the body is never read, so this connection cannot carry another request: say so,
+        // or a client that reuses it loses its next request to the close that follows.
+        request.HttpContext.Response.Headers.Connection = "close";
+        return TypedResults.Problem($"the body is larger than {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large");
+    }
 
     private static string FirstSentence(string message)
     {

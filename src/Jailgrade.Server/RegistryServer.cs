@@ -83,6 +83,8 @@ public sealed class RegistryServer : IAsyncDisposable
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
         }
 
+        options.ConfigureLogging?.Invoke(builder.Logging);
+
         // The API authenticates with bearer keys and reads no cookies: nothing needs a persisted
         // Data Protection key ring. Authentication still registers Data Protection, whose hosted
         // service made and stored an unencrypted key under ~/.aspnet; the ring now lives in memory only

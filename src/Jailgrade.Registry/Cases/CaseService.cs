@@ -20,6 +20,14 @@ public sealed record TriageInvolvement(Guid Lab, IReadOnlyList<Guid> Releases);
 /// <summary>Triage: one involvement per lab, the auditors assigned, and optionally the incident type.</summary>
 public sealed record TriageRequest(IReadOnlyList<TriageInvolvement> Involvements, IReadOnlyList<Guid> Auditors, string? IncidentType = null);
 
+/// <summary>The filters of a case list; each applies to the caller's projection only.</summary>
+public sealed record CaseFilter(string? Status = null, Guid? Release = null, Guid? Lab = null, DateTimeOffset? ChangedSince = null, Guid? ChangedBy = null)
+{
+    /// <summary>The values <see cref="Status"/> may take: the lifecycle's states and the two resolutions.</summary>
+    public static IReadOnlyList<string> Statuses { get; } =
+        [.. Lifecycle.DerivationOrder.Select(Lifecycle.Name), .. LowerCaseEnumNames<CaseResolution>.All];
+}
+
 /// <summary>A page of a case's history as the caller sees it.</summary>
 public sealed record HistoryEntry(long Seq, string Type, DateTimeOffset Time, string ObjectKind, Guid ObjectId, JsonNode? Body);
 
@@ -276,6 +284,79 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
             write.Db.CaseEventActors.Add(new CaseEventActor { Seq = envelope.Seq, OrganizationId = caller.OrganizationId });
             return text;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of the cases the caller sees, ordered by (created, id) after the given position (keyset
+    /// pagination: cases filed meanwhile neither shift nor repeat a page). Every filter is applied to
+    /// the caller's projection, in SQL.
+    /// </summary>
+    public async Task<(List<CaseView> Page, bool More)> ListAsync(Caller caller, CaseFilter filter, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        var visibility = await Visibility.ForAsync(db, caller, cancellationToken);
+        var cases = visibility.Cases();
+        var involvements = visibility.Involvements();
+        if (filter.Lab is { } lab)
+        {
+            cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && i.LabId == lab));
+        }
+
+        if (filter.Release is { } release)
+        {
+            var links = db.InvolvementReleases;
+            cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && links.Any(l => l.InvolvementId == i.Id && l.ReleaseId == release)));
+        }
+
+        if (filter.ChangedSince is not null || filter.ChangedBy is not null)
+        {
+            // "What did party X change since T": one visible event that is both.
+            var events = visibility.Events();
+            if (filter.ChangedSince is { } since)
+            {
+                events = events.Where(e => e.OccurredAt >= since);
+            }
+
+            if (filter.ChangedBy is { } by)
+            {
+                var actors = db.CaseEventActors;
+                events = events.Where(e => actors.Any(a => a.Seq == e.Seq && a.OrganizationId == by));
+            }
+
+            cases = cases.Where(c => events.Any(e => e.CaseId == c.Id));
+        }
+
+        if (filter.Status is { } status)
+        {
+            cases = WithStatus(cases, involvements, status);
+        }
+
+        if (after is var (createdAt, id))
+        {
+            cases = cases.Where(c => c.CreatedAt > createdAt || (c.CreatedAt == createdAt && c.Id > id));
+        }
+
+        var page = await ViewsAsync(visibility, cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(limit + 1), cancellationToken);
+        return page.Count > limit ? (page[..limit], true) : (page, false);
+    }
+
+    // The derived status (Lifecycle.Derive) in SQL: no visible involvement less advanced, and one at it.
+    private static IQueryable<CaseHeader> WithStatus(IQueryable<CaseHeader> cases, IQueryable<Involvement> involvements, string status)
+    {
+        if (LowerCaseEnumNames<CaseResolution>.TryParse(status, out var resolution))
+        {
+            return cases.Where(c => c.Resolution == resolution);
+        }
+
+        var target = LowerCaseEnumNames<InvolvementStatus>.Parse(status);
+        cases = cases.Where(c => c.Resolution == null);
+        foreach (var lower in Lifecycle.DerivationOrder.Take(Lifecycle.Rank(target)))
+        {
+            cases = cases.Where(c => !involvements.Any(i => i.CaseId == c.Id && i.Status == lower));
+        }
+
+        return target == InvolvementStatus.Reported
+            ? cases.Where(c => !involvements.Any(i => i.CaseId == c.Id && i.Status != InvolvementStatus.Reported))
+            : cases.Where(c => involvements.Any(i => i.CaseId == c.Id && i.Status == target));
     }
 
     /// <summary>A case's events in the caller's projection, after <paramref name="afterSeq"/>; null when the case is invisible.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Jailgrade.Registry.Access;
 using Jailgrade.Registry.Cases;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Identity;
@@ -6,6 +7,7 @@ using Jailgrade.Registry.Internal;
 using Jailgrade.Registry.Organizations;
 using Jailgrade.Registry.Persistence;
 using Jailgrade.Registry.Releases;
+using Jailgrade.Registry.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -33,6 +35,14 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<Involvement> Involvements => Set<Involvement>();
 
     public DbSet<InvolvementRelease> InvolvementReleases => Set<InvolvementRelease>();
+
+    public DbSet<CaseAuditor> CaseAuditors => Set<CaseAuditor>();
+
+    public DbSet<CaseKey> CaseKeys => Set<CaseKey>();
+
+    public DbSet<CaseEventActor> CaseEventActors => Set<CaseEventActor>();
+
+    public DbSet<AuthorityScope> AuthorityScopes => Set<AuthorityScope>();
 
     public DbSet<EventEnvelope> EventEnvelopes => Set<EventEnvelope>();
 
@@ -81,6 +91,37 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasIndex(c => c.ReporterId).HasDatabaseName("ix_cases_reporter_id");
             e.HasIndex(c => c.AuthorityId).HasDatabaseName("ix_cases_authority_id");
             e.HasIndex(c => c.DuplicateOfId).HasDatabaseName("ix_cases_duplicate_of_id");
+            // Lists page by (created_at, id).
+            e.HasIndex(c => new { c.CreatedAt, c.Id }).HasDatabaseName("ix_cases_created_at_id");
+        });
+        modelBuilder.Entity<CaseAuditor>(e =>
+        {
+            e.ToTable("case_auditors");
+            e.HasKey(x => new { x.CaseId, x.AuditorId });
+            e.HasOne<CaseHeader>().WithMany().HasForeignKey(x => x.CaseId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organization>().WithMany().HasForeignKey(x => x.AuditorId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.AuditorId).HasDatabaseName("ix_case_auditors_auditor_id");
+        });
+        modelBuilder.Entity<CaseKey>(e =>
+        {
+            e.ToTable("case_keys");
+            e.HasKey(x => new { x.CaseId, x.KeyVersion });
+            e.HasOne<CaseHeader>().WithMany().HasForeignKey(x => x.CaseId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<CaseEventActor>(e =>
+        {
+            e.ToTable("case_event_actors");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedNever();
+            e.HasOne<EventEnvelope>().WithOne().HasForeignKey<CaseEventActor>(x => x.Seq).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organization>().WithMany().HasForeignKey(x => x.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.OrganizationId).HasDatabaseName("ix_case_event_actors_organization_id");
+        });
+        modelBuilder.Entity<AuthorityScope>(e =>
+        {
+            e.ToTable("authority_scopes");
+            e.HasKey(x => new { x.AuthorityId, x.Kind, x.Value });
+            e.HasOne<Organization>().WithMany().HasForeignKey(x => x.AuthorityId).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<Involvement>(e =>
         {

@@ -3,6 +3,7 @@ using Jailgrade.Registry;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Cases;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
@@ -105,6 +106,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
         builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddCases();
         builder.Services.AddOpenRateLimit(options);
         builder.Services.AddTelemetry(options);
         // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.
@@ -123,6 +125,7 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapOrganizations();
         api.MapUsers();
         api.MapGrading();
+        api.MapCases();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

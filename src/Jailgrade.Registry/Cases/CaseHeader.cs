@@ -25,6 +25,9 @@ public sealed class CaseHeader
     /// <summary>When the reporter says it was reported (asserted, not verified).</summary>
     public DateTimeOffset ReportedAt { get; set; }
 
+    /// <summary>Whether the reporter gave <see cref="ReportedAt"/> (otherwise it is the server's time of filing).</summary>
+    public bool ReportedAtAsserted { get; set; }
+
     /// <summary>When the server recorded the case.</summary>
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -33,6 +36,18 @@ public sealed class CaseHeader
 
     /// <summary>The case this one duplicates, when <see cref="Resolution"/> is <see cref="CaseResolution.Duplicate"/>.</summary>
     public Guid? DuplicateOfId { get; set; }
+
+    /// <summary>The lab as the reporter named it (free text, before releases are linked).</summary>
+    public string LabAsReported { get; set; } = "";
+
+    /// <summary>The model as the reporter named it (free text).</summary>
+    public string ModelAsReported { get; set; } = "";
+
+    /// <summary>The technique detail, encrypted under the case's data key (<see cref="Secrets.CaseSecrets"/>).</summary>
+    public byte[]? Technique { get; set; }
+
+    /// <summary>The random salt of the header's state digest.</summary>
+    public byte[] StateSalt { get; set; } = [];
 
     /// <summary>Incremented by every change to the header; part of its ETag.</summary>
     public long Version { get; set; }
@@ -61,6 +76,9 @@ public sealed class Involvement
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The random salt of the involvement's state digest.</summary>
+    public byte[] StateSalt { get; set; } = [];
+
     /// <summary>Incremented by every change to the involvement; part of its ETag.</summary>
     public long Version { get; set; }
 }
@@ -71,6 +89,25 @@ public sealed class InvolvementRelease
     public Guid InvolvementId { get; set; }
 
     public Guid ReleaseId { get; set; }
+}
+
+/// <summary>An auditor organization assigned to a case at triage: it sees the whole case.</summary>
+public sealed class CaseAuditor
+{
+    public Guid CaseId { get; set; }
+
+    public Guid AuditorId { get; set; }
+}
+
+/// <summary>
+/// The organization whose user caused a case event, so lists can answer "what did party X change
+/// since T" in SQL without reading the (erasable) event bodies.
+/// </summary>
+public sealed class CaseEventActor
+{
+    public long Seq { get; set; }
+
+    public Guid OrganizationId { get; set; }
 }
 
 /// <summary>The lifecycle of an involvement (docs/registry.md, "Lifecycle of an involvement").</summary>

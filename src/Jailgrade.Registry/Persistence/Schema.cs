@@ -30,7 +30,7 @@ public static class Schema
 
     /// <summary>
     /// On PostgreSQL, exactly what the server's role may do to each table: no UPDATE or DELETE on
-    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement.
+    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement and an authority's scope row.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> ApplicationPrivileges { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -42,6 +42,10 @@ public static class Schema
         ["cases"] = ["SELECT", "INSERT", "UPDATE"],
         ["involvements"] = ["SELECT", "INSERT", "UPDATE"],
         ["involvement_releases"] = ["SELECT", "INSERT", "DELETE"],
+        ["case_keys"] = ["SELECT", "INSERT", "UPDATE"],
+        ["case_auditors"] = ["SELECT", "INSERT"],
+        ["authority_scopes"] = ["SELECT", "INSERT", "DELETE"],
+        ["case_event_actors"] = ["SELECT", "INSERT"],
         ["event_envelopes"] = ["SELECT", "INSERT"],
         ["event_bodies"] = ["SELECT", "INSERT", "UPDATE"],
         ["settings"] = ["SELECT"],

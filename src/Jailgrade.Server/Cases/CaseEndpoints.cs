@@ -1,0 +1,333 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Jailgrade.Registry.Access;
+using Jailgrade.Registry.Cases;
+using Jailgrade.Registry.Events;
+using Jailgrade.Registry.Internal;
+using Jailgrade.Registry.Secrets;
+using Jailgrade.Server.Identity;
+using Jailgrade.Server.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Jailgrade.Server.Cases;
+
+/// <summary>
+/// <c>/api/v1/cases</c> (the contract in docs/registry.md, "Cases API"): every answer is the caller's
+/// projection of a case, from <see cref="CaseService"/>. An invisible case is the same 404 as a
+/// missing one; writes need <c>If-Match</c> with the projection's ETag.
+/// </summary>
+internal static class CaseEndpoints
+{
+    public sealed record InvolvementDto(Guid Id, Guid Lab, string Status, IReadOnlyList<Guid> Releases, string? AcknowledgedAt, long Version);
+
+    public sealed record CaseDto(Guid Id, string Title, string Status, Guid Reporter, Guid Authority, string? IncidentType, string? DiscoveredAt,
+        string ReportedAt, IReadOnlyList<string> Asserted, string CreatedAt, string? Resolution, Guid? DuplicateOf, string LabAsReported,
+        string ModelAsReported, IReadOnlyList<InvolvementDto> Involvements, long LastEvent);
+
+    public sealed record PageDto<T>(IReadOnlyList<T> Items, string? Next);
+
+    public sealed record HistoryObjectDto(string Kind, Guid Id);
+
+    public sealed record HistoryEntryDto(long Seq, string Type, string Time, HistoryObjectDto Object, JsonNode? Body);
+
+    public sealed record TechniqueDto(string Technique);
+
+    public sealed record FileCaseBody(string Title, Guid Authority, string LabAsReported, string ModelAsReported, string Technique,
+        DateTimeOffset? DiscoveredAt = null, DateTimeOffset? ReportedAt = null, string? IncidentType = null);
+
+    public sealed record TriageInvolvementBody(Guid Lab, IReadOnlyList<Guid> Releases);
+
+    public sealed record TriageBody(IReadOnlyList<TriageInvolvementBody> Involvements, IReadOnlyList<Guid> Auditors, string? IncidentType = null);
+
+    public sealed record TransitionBody(string To);
+
+    public sealed record RejectBody(string Reason);
+
+    public sealed record DuplicateBody(Guid Of);
+
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    private static readonly string[] ListParameters = ["status", "release", "lab", "changed_since", "changed_by", "limit", "cursor"];
+    private static readonly string[] HistoryParameters = ["limit", "cursor"];
+
+    public static IServiceCollection AddCases(this IServiceCollection services) =>
+        services.AddSingleton<Cursors>().AddScoped<CaseService>();
+
+    public static RouteGroupBuilder MapCases(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/cases").WithTags("Cases");
+        group.MapPost("", FileAsync);
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id:guid}", GetAsync);
+        group.MapGet("/{id:guid}/history", HistoryAsync);
+        group.MapGet("/{id:guid}/technique", TechniqueAsync);
+        group.MapPost("/{id:guid}/triage", TriageAsync);
+        group.MapPost("/{id:guid}/involvements/{involvementId:guid}/acknowledge", AcknowledgeAsync);
+        group.MapPost("/{id:guid}/involvements/{involvementId:guid}/transition", TransitionAsync);
+        group.MapPost("/{id:guid}/reject", RejectAsync);
+        group.MapPost("/{id:guid}/duplicate", DuplicateAsync);
+        return group;
+    }
+
+    /// <summary>Who is asking, from the signed-in principal only.</summary>
+    internal static Caller Caller(this ClaimsPrincipal principal) => new(principal.UserId(), principal.OrganizationId(), principal.Role());
+
+    private static async Task<IResult> FileAsync(HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken)
+    {
+        var (body, invalid) = await StrictJson.ReadAsync<FileCaseBody>(request, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var result = await cases.FileAsync(caller.Caller(), new FileCaseRequest(body!.Title, body.Authority, body.LabAsReported, body.ModelAsReported, body.Technique,
+            body.DiscoveredAt, body.ReportedAt, body.IncidentType), cancellationToken);
+        if (result is CaseResult.Done done)
+        {
+            request.HttpContext.Response.Headers.ETag = done.Case.ETag;
+            return TypedResults.Created($"/api/v1/cases/{done.Case.Header.Id:D}", Dto(done.Case));
+        }
+
+        return Answer(result, request.HttpContext.Response);
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal caller, CaseService cases, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var view = await cases.ViewAsync(caller.Caller(), id, cancellationToken);
+        return view is null ? Problems.NotFound("case", id) : Answer(new CaseResult.Done(view), response);
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal caller, CaseService cases, Cursors cursors, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        if (Unknown(query, ListParameters) is { } unknown)
+        {
+            return unknown;
+        }
+
+        var status = query["status"].ToString() is { Length: > 0 } s ? s : null;
+        if (status is not null && !CaseFilter.Statuses.Contains(status))
+        {
+            return Problems.Invalid("status", status, $"one of {string.Join(", ", CaseFilter.Statuses)}");
+        }
+
+        IResult?[] problems =
+        [
+            GuidParameter(query, "release", out var release), GuidParameter(query, "lab", out var lab), GuidParameter(query, "changed_by", out var changedBy),
+            TimeParameter(query, "changed_since", out var changedSince), LimitParameter(query, out var limit),
+        ];
+        if (problems.FirstOrDefault(p => p is not null) is { } bad)
+        {
+            return bad;
+        }
+
+        var filter = new CaseFilter(status, release, lab, changedSince, changedBy);
+        var canonical = string.Join("&",
+            $"status={status}", $"release={release:D}", $"lab={lab:D}", $"changed_since={(changedSince is { } t ? EventEncoding.Time(t) : "")}", $"changed_by={changedBy:D}");
+        const string Route = "GET /api/v1/cases";
+        var userId = caller.UserId();
+        (DateTimeOffset, Guid)? after = null;
+        if (query["cursor"].ToString() is { Length: > 0 } cursor)
+        {
+            if (cursors.Decode(cursor, userId, Route, canonical) is not { } position || Cursors.ReadPosition(position) is not { } at)
+            {
+                return BadCursor();
+            }
+
+            after = at;
+        }
+
+        var (page, more) = await cases.ListAsync(caller.Caller(), filter, after, limit, cancellationToken);
+        var next = more ? cursors.Encode(userId, Route, canonical, Cursors.Position(page[^1].Header.CreatedAt, page[^1].Header.Id)) : null;
+        return TypedResults.Ok(new PageDto<CaseDto>([.. page.Select(Dto)], next));
+    }
+
+    private static async Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, CaseService cases, Cursors cursors, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var badLimit = LimitParameter(query, out var limit);
+        if ((Unknown(query, HistoryParameters) ?? badLimit) is { } bad)
+        {
+            return bad;
+        }
+
+        var route = $"GET /api/v1/cases/{id:D}/history";
+        var userId = caller.UserId();
+        long after = 0;
+        if (query["cursor"].ToString() is { Length: > 0 } cursor)
+        {
+            if (cursors.Decode(cursor, userId, route, "") is not { } position || Cursors.ReadSeq(position) is not { } seq)
+            {
+                return BadCursor();
+            }
+
+            after = seq;
+        }
+
+        var entries = await cases.HistoryAsync(caller.Caller(), id, after, limit + 1, cancellationToken);
+        if (entries is null)
+        {
+            return Problems.NotFound("case", id);
+        }
+
+        var more = entries.Count > limit;
+        var page = more ? entries[..limit] : entries;
+        var next = more ? cursors.Encode(userId, route, "", Cursors.Position(page[^1].Seq)) : null;
+        return TypedResults.Ok(new PageDto<HistoryEntryDto>(
+            [.. page.Select(e => new HistoryEntryDto(e.Seq, e.Type, EventEncoding.Time(e.Time), new HistoryObjectDto(e.ObjectKind, e.ObjectId), e.Body))], next));
+    }
+
+    private static async Task<IResult> TechniqueAsync(Guid id, ClaimsPrincipal caller, CaseService cases, HttpResponse response, CancellationToken cancellationToken)
+    {
+        string? technique;
+        try
+        {
+            // The read is an event committed inside this call, before any byte of the answer is written.
+            technique = await cases.ReadTechniqueAsync(caller.Caller(), id, cancellationToken);
+        }
+        catch (CaseSecretException)
+        {
+            return TypedResults.Problem($"the technique of case {id:D} cannot be decrypted where it is stored; the operator must check the database",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Undecryptable field");
+        }
+
+        if (technique is null)
+        {
+            return Problems.NotFound("case", id);
+        }
+
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.Ok(new TechniqueDto(technique));
+    }
+
+    private static async Task<IResult> TriageAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken) =>
+        await WriteAsync<TriageBody>(request, (body, ifMatch) => cases.TriageAsync(caller.Caller(), id, ifMatch,
+            new TriageRequest([.. body.Involvements.Select(i => new TriageInvolvement(i.Lab, i.Releases))], body.Auditors, body.IncidentType), cancellationToken), cancellationToken);
+
+    private static async Task<IResult> AcknowledgeAsync(Guid id, Guid involvementId, HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken) =>
+        Answer(await cases.AcknowledgeAsync(caller.Caller(), id, involvementId, IfMatch(request), cancellationToken), request.HttpContext.Response);
+
+    private static async Task<IResult> TransitionAsync(Guid id, Guid involvementId, HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken) =>
+        await WriteAsync<TransitionBody>(request, (body, ifMatch) => cases.TransitionAsync(caller.Caller(), id, involvementId, ifMatch, body.To, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> RejectAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken) =>
+        await WriteAsync<RejectBody>(request, (body, ifMatch) => cases.RejectAsync(caller.Caller(), id, ifMatch, body.Reason, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> DuplicateAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken) =>
+        await WriteAsync<DuplicateBody>(request, (body, ifMatch) => cases.DuplicateAsync(caller.Caller(), id, ifMatch, body.Of, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> WriteAsync<TBody>(HttpRequest request, Func<TBody, string?, Task<CaseResult>> write, CancellationToken cancellationToken)
+        where TBody : class
+    {
+        var (body, invalid) = await StrictJson.ReadAsync<TBody>(request, cancellationToken);
+        return invalid ?? Answer(await write(body!, IfMatch(request)), request.HttpContext.Response);
+    }
+
+    private static string? IfMatch(HttpRequest request) => request.Headers.IfMatch.Count == 1 ? request.Headers.IfMatch[0] : null;
+
+    private static IResult Answer(CaseResult result, HttpResponse response)
+    {
+        switch (result)
+        {
+            case CaseResult.Done done:
+                response.Headers.ETag = done.Case.ETag;
+                return TypedResults.Ok(Dto(done.Case));
+            case CaseResult.NotFound missing:
+                return Problems.NotFound(missing.Kind, missing.Id);
+            case CaseResult.Forbidden forbidden:
+                return Problems.Forbidden(forbidden.Why);
+            case CaseResult.PreconditionRequired:
+                return Problems.PreconditionRequired();
+            case CaseResult.Stale stale:
+                response.Headers.ETag = stale.Current.ETag;
+                return TypedResults.Problem("the case changed since it was read (its ETag is now the one in this answer); read it again and retry",
+                    statusCode: StatusCodes.Status412PreconditionFailed, title: "Stale version");
+            case CaseResult.Illegal illegal:
+                return TypedResults.Problem(illegal.Detail, statusCode: StatusCodes.Status409Conflict, title: "Illegal transition",
+                    extensions: new Dictionary<string, object?> { ["field"] = "to", ["allowed"] = illegal.Allowed });
+            case CaseResult.Invalid bad:
+                return Problems.Invalid(bad.Field, bad.Value, bad.Expected);
+            case CaseResult.Conflict conflict:
+                return Problems.Conflict(conflict.Field, conflict.Detail);
+            default:
+                throw new InvalidOperationException($"unexpected case result {result.GetType().Name}");
+        }
+    }
+
+    private static CaseDto Dto(CaseView view)
+    {
+        var h = view.Header;
+        List<string> asserted = [.. h.DiscoveredAt is null ? Array.Empty<string>() : ["discoveredAt"], .. h.ReportedAtAsserted ? ["reportedAt"] : Array.Empty<string>()];
+        return new CaseDto(h.Id, h.Title, view.Status, h.ReporterId, h.AuthorityId, h.IncidentType, h.DiscoveredAt is { } d ? EventEncoding.Time(d) : null,
+            EventEncoding.Time(h.ReportedAt), asserted, EventEncoding.Time(h.CreatedAt), h.Resolution is { } r ? LowerCaseEnumNames<CaseResolution>.Name(r) : null,
+            h.DuplicateOfId, h.LabAsReported, h.ModelAsReported,
+            [.. view.Involvements.Select(i => new InvolvementDto(i.Involvement.Id, i.Involvement.LabId, Lifecycle.Name(i.Involvement.Status), i.Releases,
+                i.Involvement.AcknowledgedAt is { } a ? EventEncoding.Time(a) : null, i.Involvement.Version))],
+            view.LastEvent);
+    }
+
+    private static IResult? Unknown(IQueryCollection query, string[] known) =>
+        query.Keys.FirstOrDefault(k => !known.Contains(k)) is { } name
+            ? Problems.BadBody($"unknown query parameter '{name}'; expected {string.Join(", ", known)}")
+            : null;
+
+    private static IResult? GuidParameter(IQueryCollection query, string name, out Guid? value)
+    {
+        value = null;
+        if (query[name].ToString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (!Guid.TryParseExact(text, "D", out var id))
+        {
+            return Problems.Invalid(name, text, "a UUID such as 0b5c5a8e-5a8e-4b5c-8e5a-5c0b5a8e4b5c");
+        }
+
+        value = id;
+        return null;
+    }
+
+    private static IResult? TimeParameter(IQueryCollection query, string name, out DateTimeOffset? value)
+    {
+        value = null;
+        if (query[name].ToString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) || !text.Contains('T', StringComparison.Ordinal))
+        {
+            return Problems.Invalid(name, text, "a time such as 2026-12-02T09:00:00.000Z");
+        }
+
+        value = EventEncoding.Truncate(time);
+        return null;
+    }
+
+    private static IResult? LimitParameter(IQueryCollection query, out int limit)
+    {
+        limit = DefaultLimit;
+        if (query["limit"].ToString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit)
+        {
+            return Problems.Invalid("limit", text, $"a whole number from 1 to {MaxLimit}");
+        }
+
+        return null;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadCursor() => TypedResults.Problem(
+        "the cursor is not one this server issued for this caller, route and filters; start again without a cursor",
+        statusCode: StatusCodes.Status400BadRequest, title: "Invalid cursor", extensions: new Dictionary<string, object?> { ["field"] = "cursor", ["expected"] = "the 'next' of the previous page with the same filters" });
+}

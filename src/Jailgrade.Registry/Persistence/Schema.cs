@@ -30,7 +30,8 @@ public static class Schema
 
     /// <summary>
     /// On PostgreSQL, exactly what the server's role may do to each table: no UPDATE or DELETE on
-    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement.
+    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement and an
+    /// authority's party organizations (replaced whole when the authority is configured again); accreditations are revoked, never deleted.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> ApplicationPrivileges { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -42,6 +43,10 @@ public static class Schema
         ["cases"] = ["SELECT", "INSERT", "UPDATE"],
         ["involvements"] = ["SELECT", "INSERT", "UPDATE"],
         ["involvement_releases"] = ["SELECT", "INSERT", "DELETE"],
+        ["accreditations"] = ["SELECT", "INSERT", "UPDATE"],
+        ["accreditation_scopes"] = ["SELECT", "INSERT"],
+        ["authority_policies"] = ["SELECT", "INSERT", "UPDATE"],
+        ["authority_parties"] = ["SELECT", "INSERT", "DELETE"],
         ["event_envelopes"] = ["SELECT", "INSERT"],
         ["event_bodies"] = ["SELECT", "INSERT", "UPDATE"],
         ["settings"] = ["SELECT"],

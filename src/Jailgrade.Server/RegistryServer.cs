@@ -8,6 +8,7 @@ using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
+using Jailgrade.Server.Releases;
 using Jailgrade.Server.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -121,6 +122,7 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapOrganizations();
         api.MapUsers();
         api.MapGrading();
+        api.MapReleases();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -1,10 +1,12 @@
 using System.Text;
 using Jailgrade.Registry.Access;
+using Jailgrade.Registry.Accreditation;
 using Jailgrade.Registry.Cases;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Internal;
 using Jailgrade.Registry.Organizations;
+using Jailgrade.Registry.Parties;
 using Jailgrade.Registry.Persistence;
 using Jailgrade.Registry.Releases;
 using Jailgrade.Registry.Secrets;
@@ -43,6 +45,13 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<CaseEventActor> CaseEventActors => Set<CaseEventActor>();
 
     public DbSet<AuthorityScope> AuthorityScopes => Set<AuthorityScope>();
+    public DbSet<AuditorAccreditation> Accreditations => Set<AuditorAccreditation>();
+
+    public DbSet<AccreditationScope> AccreditationScopes => Set<AccreditationScope>();
+
+    public DbSet<AuthorityPolicy> AuthorityPolicies => Set<AuthorityPolicy>();
+
+    public DbSet<AuthorityParty> AuthorityParties => Set<AuthorityParty>();
 
     public DbSet<EventEnvelope> EventEnvelopes => Set<EventEnvelope>();
 
@@ -139,6 +148,35 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasOne<Involvement>().WithMany().HasForeignKey(x => x.InvolvementId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Release>().WithMany().HasForeignKey(x => x.ReleaseId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => x.ReleaseId).HasDatabaseName("ix_involvement_releases_release_id");
+        });
+        modelBuilder.Entity<AuditorAccreditation>(e =>
+        {
+            e.ToTable("accreditations");
+            e.HasOne<Organization>().WithMany().HasForeignKey(a => a.AuditorId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organization>().WithMany().HasForeignKey(a => a.AuthorityId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(a => a.AuditorId).HasDatabaseName("ix_accreditations_auditor_id");
+            e.HasIndex(a => a.AuthorityId).HasDatabaseName("ix_accreditations_authority_id");
+        });
+        modelBuilder.Entity<AccreditationScope>(e =>
+        {
+            e.ToTable("accreditation_scopes");
+            e.HasKey(x => new { x.AccreditationId, x.Item });
+            e.HasOne<AuditorAccreditation>().WithMany().HasForeignKey(x => x.AccreditationId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<AuthorityPolicy>(e =>
+        {
+            e.ToTable("authority_policies");
+            e.HasKey(x => x.AuthorityId);
+            e.Property(x => x.AuthorityId).ValueGeneratedNever();
+            e.HasOne<Organization>().WithOne().HasForeignKey<AuthorityPolicy>(x => x.AuthorityId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<AuthorityParty>(e =>
+        {
+            e.ToTable("authority_parties");
+            e.HasKey(x => new { x.AuthorityId, x.Party, x.OrganizationId });
+            e.HasOne<AuthorityPolicy>().WithMany().HasForeignKey(x => x.AuthorityId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organization>().WithMany().HasForeignKey(x => x.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.OrganizationId).HasDatabaseName("ix_authority_parties_organization_id");
         });
         modelBuilder.Entity<EventEnvelope>(e =>
         {

@@ -9,6 +9,7 @@ using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
+using Jailgrade.Server.Releases;
 using Jailgrade.Server.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -126,6 +127,7 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapUsers();
         api.MapGrading();
         api.MapCases();
+        api.MapReleases();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

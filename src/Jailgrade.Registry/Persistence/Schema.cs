@@ -30,7 +30,9 @@ public static class Schema
 
     /// <summary>
     /// On PostgreSQL, exactly what the server's role may do to each table: no UPDATE or DELETE on
-    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement and an authority's scope row.
+    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement, an
+    /// authority's scope row and an authority's party organizations (replaced whole when the authority is
+    /// configured again); accreditations are revoked, never deleted.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> ApplicationPrivileges { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -46,6 +48,10 @@ public static class Schema
         ["case_auditors"] = ["SELECT", "INSERT"],
         ["authority_scopes"] = ["SELECT", "INSERT", "DELETE"],
         ["case_event_actors"] = ["SELECT", "INSERT"],
+        ["accreditations"] = ["SELECT", "INSERT", "UPDATE"],
+        ["accreditation_scopes"] = ["SELECT", "INSERT"],
+        ["authority_policies"] = ["SELECT", "INSERT", "UPDATE"],
+        ["authority_parties"] = ["SELECT", "INSERT", "DELETE"],
         ["event_envelopes"] = ["SELECT", "INSERT"],
         ["event_bodies"] = ["SELECT", "INSERT", "UPDATE"],
         ["settings"] = ["SELECT"],

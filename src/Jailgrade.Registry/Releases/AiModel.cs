@@ -11,6 +11,9 @@ public sealed class AiModel
     public required string Name { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Incremented by every change; the ETag that a change's If-Match must name.</summary>
+    public long Revision { get; set; } = 1;
 }
 
 /// <summary>One version or snapshot of a model as deployed.</summary>
@@ -26,8 +29,11 @@ public sealed class Release
     /// <summary>Deployment exposure, the JG <c>DP</c> value: <c>I</c>, <c>L</c>, <c>G</c> or <c>O</c>.</summary>
     public required string Exposure { get; set; }
 
-    /// <summary>ISO 3166 alpha-2 codes where it is offered, comma-separated and upper case; empty when unknown.</summary>
+    /// <summary>ISO 3166-1 alpha-2 codes where it is offered, comma-separated and upper case; empty when unknown.</summary>
     public required string Regions { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Incremented by every change (exposure, regions); the ETag that a change's If-Match must name.</summary>
+    public long Revision { get; set; } = 1;
 }

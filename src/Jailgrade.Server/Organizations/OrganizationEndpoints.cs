@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json.Nodes;
 using Jailgrade.Registry;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Internal;
@@ -26,8 +25,6 @@ internal static class OrganizationEndpoints
     public sealed record CreateOrganizationRequest(string Name, string Kind);
 
     public sealed record RenameOrganizationRequest(string Name);
-
-    public sealed record HistoryEntryDto(long Seq, string Type, string Time, JsonNode? Body);
 
     public static RouteGroupBuilder MapOrganizations(this RouteGroupBuilder api)
     {
@@ -161,11 +158,8 @@ internal static class OrganizationEndpoints
             var before = org.Name;
             org.Name = body.Name;
             org.Version++;
-            write.Append("organization.renamed", "organization", org.Id, new JsonObject
-            {
-                ["actor"] = EventBodies.User(caller.UserId(), caller.OrganizationId()),
-                ["changes"] = new JsonArray(new JsonObject { ["field"] = "name", ["from"] = before, ["to"] = org.Name }),
-            });
+            write.Append("organization.renamed", "organization", org.Id,
+                History.Changed(EventBodies.User(caller.UserId(), caller.OrganizationId()), ("name", before, org.Name)));
             return (Org: org, Stale: false, Taken: false);
         }, cancellationToken);
 
@@ -191,13 +185,7 @@ internal static class OrganizationEndpoints
             return Problems.NotFound("organization", id);
         }
 
-        var events = await (from e in db.EventEnvelopes.AsNoTracking()
-                            join b in db.EventBodies.AsNoTracking() on e.Seq equals b.Seq
-                            where e.ObjectKind == "organization" && e.ObjectId == id
-                            orderby e.Seq
-                            select new { e.Seq, e.Type, e.OccurredAt, b.Canonical }).ToListAsync(cancellationToken);
-        return TypedResults.Ok(events.Select(e => new HistoryEntryDto(e.Seq, e.Type, EventEncoding.Time(e.OccurredAt),
-            e.Canonical is null ? null : JsonNode.Parse(e.Canonical)!["body"]?.DeepClone())).ToList());
+        return TypedResults.Ok(await History.OfAsync(db, "organization", id, cancellationToken));
     }
 
     private static IResult? Validate(string? name) =>

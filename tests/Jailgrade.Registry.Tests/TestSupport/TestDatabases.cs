@@ -130,3 +130,20 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// The PostgreSQL row of a theory over the provider (<c>[InlineData(DatabaseProvider.Sqlite)]</c> beside
+/// it): skipped locally, with the reason, as <see cref="PostgresFactAttribute"/> is; always run in CI.
+/// </summary>
+public sealed class PostgresDataAttribute : Xunit.Sdk.DataAttribute
+{
+    public PostgresDataAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("CI") is not ("true" or "1") && PostgresSettings.WhyUnavailable is { } reason)
+        {
+            Skip = $"NEEDS POSTGRESQL, NOT TESTED HERE: {reason}";
+        }
+    }
+
+    public override IEnumerable<object[]> GetData(System.Reflection.MethodInfo testMethod) => [[DatabaseProvider.PostgreSql]];
+}

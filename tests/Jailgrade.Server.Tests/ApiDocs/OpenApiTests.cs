@@ -104,7 +104,7 @@ public class OpenApiTests
     }
 
     [Fact]
-    public async Task DocsPage_HasNoInlineScriptOrStyleAndNoAssetFromElsewhere()
+    public async Task DocsPage_HasNoInlineScriptOrStyleNoAssetFromElsewhereAndNoMarkupSink()
     {
         await using var registry = await TestRegistry.CreateAsync();
 
@@ -116,6 +116,13 @@ public class OpenApiTests
         System.Text.RegularExpressions.Regex.Matches(html, "\\bon[a-z]+=").ShouldBeEmpty("no event handler attributes");
         System.Text.RegularExpressions.Regex.Matches(html, "(?:src|href)=\"(?!/)").ShouldBeEmpty("every asset and link is this server's");
         SecurityHeaders.ContentSecurityPolicy.ShouldNotContain("unsafe");
+
+        // The script writes the document's text as text: nothing from it can become markup or code.
+        var script = await registry.Client.GetStringAsync("/docs/docs.js");
+        foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "setAttribute('on", ".style." })
+        {
+            script.ShouldNotContain(sink);
+        }
     }
 
     private static async Task<JsonDocument> DocumentAsync(TestRegistry registry)

@@ -1,5 +1,5 @@
 // The /docs page: reads /openapi/v1.json from this server and lists every route with its
-// parameters, body and responses. Text goes in with textContent only (never innerHTML), so nothing in
+// parameters, body and responses. Text goes in with textContent only (never parsed as HTML), so nothing in
 // the document can become markup; the page runs under the server's CSP (script-src 'self').
 'use strict';
 

@@ -3,6 +3,7 @@ using Jailgrade.Registry;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.ApiDocs;
 using Jailgrade.Server.Cases;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
@@ -113,7 +114,10 @@ public sealed class RegistryServer : IAsyncDisposable
         // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        builder.Services.AddApiDocs();
+
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -121,13 +125,14 @@ public sealed class RegistryServer : IAsyncDisposable
         app.UseRateLimiter();
 
         app.MapHealth();
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").WithCommonProblems();
         api.MapIdentity();
         api.MapOrganizations();
         api.MapUsers();
         api.MapGrading();
         api.MapCases();
         api.MapReleases();
+        app.MapApiDocs();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

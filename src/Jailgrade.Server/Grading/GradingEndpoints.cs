@@ -29,8 +29,10 @@ internal static class GradingEndpoints
     public static RouteGroupBuilder MapGrading(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").AllowAnonymous().RequireRateLimiting(RateLimitPolicy).WithTags("Grading");
-        group.MapPost("/score", ScoreAsync);
-        group.MapPost("/decide", DecideAsync);
+        group.MapPost("/score", ScoreAsync).WithName("Score").Accepts<ScoreRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/decide", DecideAsync).WithName("Decide").Accepts<DecideRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 

@@ -15,8 +15,8 @@ internal static class HealthEndpoints
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").AllowAnonymous().WithTags("Health");
-        group.MapGet("/healthz", () => TypedResults.Ok(new HealthStatus("ok")));
-        group.MapGet("/readyz", ReadyAsync);
+        group.MapGet("/healthz", () => TypedResults.Ok(new HealthStatus("ok"))).WithName("Healthz");
+        group.MapGet("/readyz", ReadyAsync).WithName("Readyz").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 

@@ -18,7 +18,7 @@ internal static class IdentityEndpoints
     public static RouteGroupBuilder MapIdentity(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/me").WithTags("Identity");
-        group.MapGet("", MeAsync);
+        group.MapGet("", MeAsync).WithName("GetMe");
         return group;
     }
 

@@ -29,11 +29,18 @@ internal static class OrganizationEndpoints
     public static RouteGroupBuilder MapOrganizations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/orgs").WithTags("Organizations");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id:guid}", GetAsync);
-        group.MapPost("", CreateAsync);
-        group.MapPatch("/{id:guid}", RenameAsync);
-        group.MapGet("/{id:guid}/history", HistoryAsync);
+        group.MapGet("", ListAsync).WithName("ListOrganizations");
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetOrganization")
+            .Produces<OrganizationDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("", CreateAsync).WithName("CreateOrganization").Accepts<CreateOrganizationRequest>("application/json")
+            .Produces<OrganizationDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPatch("/{id:guid}", RenameAsync).WithName("RenameOrganization").Accepts<RenameOrganizationRequest>("application/json")
+            .Produces<OrganizationDto>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("OrganizationHistory")
+            .Produces<List<HistoryEntryDto>>().ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -30,8 +30,11 @@ internal static class UserEndpoints
     public static RouteGroupBuilder MapUsers(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/users").WithTags("Users");
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
+        group.MapGet("", ListAsync).WithName("ListUsers");
+        group.MapPost("", CreateAsync).WithName("CreateUser").Accepts<CreateUserRequest>("application/json")
+            .Produces<CreatedUserDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 

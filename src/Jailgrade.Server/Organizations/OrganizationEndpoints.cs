@@ -40,7 +40,7 @@ internal static class OrganizationEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         group.MapGet("/{id:guid}/history", HistoryAsync).WithName("OrganizationHistory")
-            .Produces<List<HistoryEntryDto>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<List<History.EntryDto>>().ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

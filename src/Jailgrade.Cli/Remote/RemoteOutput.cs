@@ -42,15 +42,18 @@ internal static class RemoteOutput
         }
 
         var shown = columns.Where(c => !c.Wide).ToList();
+        var rows = items.Select(item => shown.Select(c => TerminalText.Escape(c.Value(item))).ToList()).ToList();
         var table = new Table { Border = TableBorder.Rounded };
-        foreach (var column in shown)
+        for (var i = 0; i < shown.Count; i++)
         {
-            table.AddColumn(new TableColumn(new Text(column.Name)));
+            // Ids are copied whole from a table: a column of them never wraps (the others make room).
+            var ids = rows.Count > 0 && rows.All(r => Guid.TryParse(r[i], out _));
+            table.AddColumn(new TableColumn(new Text(shown[i].Name)) { NoWrap = ids });
         }
 
-        foreach (var item in items)
+        foreach (var row in rows)
         {
-            table.AddRow([.. shown.Select(c => new Text(TerminalText.Escape(c.Value(item))))]);
+            table.AddRow([.. row.Select(value => new Text(value))]);
         }
 
         Render(context, table);

@@ -5,6 +5,7 @@ using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
+using Jailgrade.Server.Idempotency;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
@@ -114,6 +115,7 @@ public sealed class RegistryServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseIdempotency(options);
 
         app.MapHealth();
         var api = app.MapGroup("/api/v1");

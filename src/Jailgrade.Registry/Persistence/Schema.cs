@@ -30,7 +30,8 @@ public static class Schema
 
     /// <summary>
     /// On PostgreSQL, exactly what the server's role may do to each table: no UPDATE or DELETE on
-    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement.
+    /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement
+    /// and expired or abandoned idempotency keys.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> ApplicationPrivileges { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -45,6 +46,8 @@ public static class Schema
         ["event_envelopes"] = ["SELECT", "INSERT"],
         ["event_bodies"] = ["SELECT", "INSERT", "UPDATE"],
         ["settings"] = ["SELECT"],
+        // Reserved, completed, taken over and removed when expired: nothing of the record.
+        ["idempotency_keys"] = ["SELECT", "INSERT", "UPDATE", "DELETE"],
         [MigrationsTable] = ["SELECT"],
     };
 }

@@ -51,7 +51,7 @@ internal static class StrictJson
         }
     }
 
-    private static ProblemHttpResult TooLarge() =>
+    internal static ProblemHttpResult TooLarge() =>
         TypedResults.Problem($"the body is larger than {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large");
 
     private static string FirstSentence(string message)

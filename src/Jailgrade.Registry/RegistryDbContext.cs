@@ -68,6 +68,9 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     /// </summary>
     public IdempotentRequest? Idempotency { get; set; }
 
+    /// <summary>True inside <see cref="Events.EventLog.BatchAsync"/>: each write joins the batch's transaction.</summary>
+    internal bool InBatch { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Organization>(e =>

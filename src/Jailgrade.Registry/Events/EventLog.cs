@@ -25,6 +25,11 @@ public static class EventLog
     /// </summary>
     public static async Task<T> WriteAsync<T>(RegistryDbContext db, TimeProvider time, Func<RegistryWrite, Task<T>> work, CancellationToken cancellationToken = default)
     {
+        if (db.InBatch)
+        {
+            return await RunAsync(db, time, work, cancellationToken);
+        }
+
         if (db.Idempotency is { } idempotent)
         {
             idempotent.Transaction ??= await BeginWriteAsync(db, cancellationToken);
@@ -35,6 +40,32 @@ public static class EventLog
         var result = await RunAsync(db, time, work, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// Runs many writes in one transaction, for bulk loads (the load benchmark's seed): every
+    /// <see cref="WriteAsync{T}"/> inside joins it and still appends its own events with contiguous
+    /// numbers, and all of them commit together, or none. Not for requests: a batch holds the writers'
+    /// lock for its whole length.
+    /// </summary>
+    public static async Task BatchAsync(RegistryDbContext db, Func<Task> work, CancellationToken cancellationToken = default)
+    {
+        if (db.InBatch || db.Idempotency is not null)
+        {
+            throw new InvalidOperationException("a batch cannot run inside another write");
+        }
+
+        await using var transaction = await BeginWriteAsync(db, cancellationToken);
+        db.InBatch = true;
+        try
+        {
+            await work();
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.InBatch = false;
+        }
     }
 
     /// <summary>Begins a transaction holding the writers' lock.</summary>

@@ -7,6 +7,7 @@ using Jailgrade.Server.ApiDocs;
 using Jailgrade.Server.Cases;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
+using Jailgrade.Server.Idempotency;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
@@ -123,6 +124,7 @@ public sealed class RegistryServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseIdempotency(options);
 
         app.MapHealth();
         var api = app.MapGroup("/api/v1").WithCommonProblems();

@@ -33,4 +33,7 @@ public sealed class RegistryServerOptions
 
     /// <summary>Adds to the request metrics, e.g. an exporter (tests use the in-memory one).</summary>
     public Action<MeterProviderBuilder>? ConfigureMetrics { get; init; }
+
+    /// <summary>Runs after a request reserved its Idempotency-Key, before its handler: tests hold a request in flight here.</summary>
+    internal Func<Microsoft.AspNetCore.Http.HttpContext, Task>? BeforeIdempotentHandler { get; init; }
 }

@@ -164,7 +164,8 @@ public static class IdempotencyKeys
     public static async Task ReleaseAsync(RegistryDbContext db, IdempotentRequest request, CancellationToken cancellationToken = default)
     {
         await request.DisposeAsync();
-        await db.IdempotencyKeys.Where(r => r.UserId == request.UserId && r.Key == request.Key && r.Token == request.Token).ExecuteDeleteAsync(cancellationToken);
+        // Only while in flight: a completed key keeps its write company.
+        await db.IdempotencyKeys.Where(r => r.UserId == request.UserId && r.Key == request.Key && r.Token == request.Token && r.Status == null).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>

@@ -107,6 +107,7 @@ internal static class IdempotencyMiddleware
         using var buffer = new MemoryStream();
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
         db.Idempotency = request;
+        bool kept;
         try
         {
             if (beforeHandler is not null)
@@ -115,6 +116,8 @@ internal static class IdempotencyMiddleware
             }
 
             await next(context);
+            db.Idempotency = null;
+            kept = await FinishAsync(context, db, masterKey, request, buffer.ToArray(), cancellationToken);
         }
         catch
         {
@@ -126,28 +129,34 @@ internal static class IdempotencyMiddleware
         finally
         {
             context.Features.Set(responseBody);
-            db.Idempotency = null;
         }
 
-        var body = buffer.ToArray();
+        if (!kept)
+        {
+            context.Response.Clear();
+            await Conflict($"this request held its {Header} longer than {IdempotencyKeys.InFlightLease.TotalMinutes:0} minutes and a retry took it over; nothing was written").ExecuteAsync(context);
+            return;
+        }
+
+        await WriteBodyAsync(context, buffer.ToArray(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits a request's write with its response under the key, or frees the key of a request that
+    /// wrote nothing. False when a retry took the key over (the write is rolled back).
+    /// </summary>
+    private static async Task<bool> FinishAsync(HttpContext context, RegistryDbContext db, MasterKey masterKey, IdempotentRequest request, byte[] body, CancellationToken cancellationToken)
+    {
         if (!request.Wrote)
         {
             // Refused before writing (400, 403, 404, 422...): nothing to keep, the key is free again.
             await IdempotencyKeys.ReleaseAsync(db, request, cancellationToken);
-        }
-        else
-        {
-            var headers = KeptHeaders.Where(h => context.Response.Headers.ContainsKey(h)).Select(h => (h, context.Response.Headers[h].ToString())).ToList();
-            var sealedResponse = IdempotencyKeys.Seal(masterKey, request.UserId, request.Key, StoredResponse.Encode(headers, body));
-            if (!await IdempotencyKeys.CompleteAsync(db, request, context.Response.StatusCode, sealedResponse, cancellationToken))
-            {
-                context.Response.Clear();
-                await Conflict($"this request held its {Header} longer than {IdempotencyKeys.InFlightLease.TotalMinutes:0} minutes and a retry took it over; nothing was written").ExecuteAsync(context);
-                return;
-            }
+            return true;
         }
 
-        await WriteBodyAsync(context, body, cancellationToken);
+        var headers = KeptHeaders.Where(h => context.Response.Headers.ContainsKey(h)).Select(h => (h, context.Response.Headers[h].ToString())).ToList();
+        var sealedResponse = IdempotencyKeys.Seal(masterKey, request.UserId, request.Key, StoredResponse.Encode(headers, body));
+        return await IdempotencyKeys.CompleteAsync(db, request, context.Response.StatusCode, sealedResponse, cancellationToken);
     }
 
     /// <summary>The key from the header: a structured-field string in double quotes as the draft writes it, or bare.</summary>

@@ -66,6 +66,22 @@ public class IdempotencyTests
     }
 
     [Fact]
+    public async Task Request_FailingWithAnError_KeepsNothingAndTheRetryRuns()
+    {
+        await using var registry = await TestRegistry.CreateAsync(start: false);
+        var calls = 0;
+        await using var server = await StartAsync(registry, _ =>
+            Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("the handler failed") : Task.CompletedTask);
+
+        using var failed = await PostAsync(registry, "/api/v1/orgs", registry.AdminKey, """{"name":"Retried Lab","kind":"lab"}""", "key-1");
+        using var retry = await PostAsync(registry, "/api/v1/orgs", registry.AdminKey, """{"name":"Retried Lab","kind":"lab"}""", "key-1");
+
+        failed.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        retry.StatusCode.ShouldBe(HttpStatusCode.Created, "the failed request's key was freed, not left in flight");
+        retry.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Request_RefusedInsideItsWrite_IsKeptAndReplayedAsItWasSent()
     {
         await using var registry = await TestRegistry.CreateAsync();
@@ -290,7 +306,9 @@ public class IdempotencyTests
         }
     }
 
-    private static async Task<RegistryServer> StartAsync(TestRegistry registry, Gate gate)
+    private static Task<RegistryServer> StartAsync(TestRegistry registry, Gate gate) => StartAsync(registry, _ => gate.HoldAsync());
+
+    private static async Task<RegistryServer> StartAsync(TestRegistry registry, Func<Microsoft.AspNetCore.Http.HttpContext, Task> beforeHandler)
     {
         var server = await RegistryServer.StartAsync(new RegistryServerOptions
         {
@@ -298,7 +316,7 @@ public class IdempotencyTests
             MasterKeyPath = registry.MasterKeyPath,
             Port = 0,
             LogToConsole = false,
-            BeforeIdempotentHandler = _ => gate.HoldAsync(),
+            BeforeIdempotentHandler = beforeHandler,
         }, registry.Time);
         registry.Client.BaseAddress = server.BaseAddress;
         return server;

@@ -3,6 +3,7 @@ using Jailgrade.Registry;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Accreditations;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
@@ -123,6 +124,7 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapUsers();
         api.MapGrading();
         api.MapReleases();
+        api.MapAccreditations();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -4,6 +4,7 @@ using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
 using Jailgrade.Server.Accreditations;
+using Jailgrade.Server.Authorities;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
 using Jailgrade.Server.Identity;
@@ -125,6 +126,7 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapGrading();
         api.MapReleases();
         api.MapAccreditations();
+        api.MapAuthorities();
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

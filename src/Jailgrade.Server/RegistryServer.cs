@@ -3,7 +3,9 @@ using Jailgrade.Registry;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Accreditations;
 using Jailgrade.Server.ApiDocs;
+using Jailgrade.Server.Authorities;
 using Jailgrade.Server.Cases;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
@@ -134,6 +136,8 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapGrading();
         api.MapCases();
         api.MapReleases();
+        api.MapAccreditations();
+        api.MapAuthorities();
         app.MapApiDocs();
 
         await app.StartAsync(cancellationToken);

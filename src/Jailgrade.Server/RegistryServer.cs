@@ -83,6 +83,8 @@ public sealed class RegistryServer : IAsyncDisposable
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
         }
 
+        options.ConfigureLogging?.Invoke(builder.Logging);
+
         // The API authenticates with bearer keys and reads no cookies: nothing needs a persisted
         // Data Protection key ring. Authentication still registers Data Protection, whose hosted
         // service made and stored an unencrypted key under ~/.aspnet; the ring now lives in memory only
@@ -102,7 +104,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
-        builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddRegistryAuthentication(options.Oidc);
         builder.Services.AddOpenRateLimit(options);
         builder.Services.AddTelemetry(options);
         // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.

@@ -219,14 +219,43 @@ public sealed class TokenAuthenticationTests
     [InlineData("jku")]
     [InlineData("x5u")]
     [InlineData("jwk")]
+    [InlineData("x5c")]
     public async Task Me_IssuerSignedTokenNamingAKeyOfItsOwn_Is401(string header)
     {
         await using var issuer = await TestIssuer.StartAsync();
         await using var registry = await StartAsync(issuer);
-        var token = issuer.Mint(registry.Time.GetUtcNow(), change: d => d.AdditionalHeaderClaims[header] = header == "jwk" ? TestIssuer.Jwk(issuer.RsaKey) : issuer.AttackerJwks);
+        object named = header switch
+        {
+            "jwk" => TestIssuer.Jwk(issuer.RsaKey),
+            "x5c" => new List<string> { Convert.ToBase64String(issuer.RsaPublicKeyBytes) },
+            _ => issuer.AttackerJwks,
+        };
+        var token = issuer.Mint(registry.Time.GetUtcNow(), change: d => d.AdditionalHeaderClaims[header] = named);
 
         (await RefusedAsync(registry, token)).ShouldBe($"the bearer token was refused: it carries a '{header}' header; keys come only from the issuer's published JWKS");
         issuer.Requests("/attacker/jwks").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Me_TokenWithoutSubject_Is401()
+    {
+        await using var issuer = await TestIssuer.StartAsync();
+        await using var registry = await StartAsync(issuer);
+
+        var anonymous = issuer.Mint(registry.Time.GetUtcNow(), change: d => d.Claims.Remove("sub"));
+
+        (await RefusedAsync(registry, anonymous)).ShouldBe("the bearer token was refused: it names no subject ('sub')");
+    }
+
+    [Fact]
+    public async Task Me_TokenWithoutExpiry_Is401()
+    {
+        await using var issuer = await TestIssuer.StartAsync();
+        await using var registry = await StartAsync(issuer);
+
+        var forever = issuer.Mint(registry.Time.GetUtcNow(), change: d => d.Expires = null);
+
+        (await RefusedAsync(registry, forever)).ShouldBe("the bearer token was refused: it has no expiry ('exp')");
     }
 
     [Theory]

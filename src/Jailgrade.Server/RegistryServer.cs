@@ -110,7 +110,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
-        builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddRegistryAuthentication(options.Oidc);
         builder.Services.AddCases();
         builder.Services.AddOpenRateLimit(options);
         builder.Services.AddTelemetry(options);

@@ -45,6 +45,8 @@ internal static class JailgradeCli
         root.Subcommands.Add(Commands.Registry.ServeCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.AdminCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.UsersCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.OrgCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.CaseCommand.Create(context));
 
         foreach (var option in root.Options)
         {

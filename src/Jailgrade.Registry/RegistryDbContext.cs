@@ -4,6 +4,7 @@ using Jailgrade.Registry.Accreditation;
 using Jailgrade.Registry.Cases;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Identity;
+using Jailgrade.Registry.Idempotency;
 using Jailgrade.Registry.Internal;
 using Jailgrade.Registry.Organizations;
 using Jailgrade.Registry.Parties;
@@ -58,6 +59,17 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<EventBody> EventBodies => Set<EventBody>();
 
     public DbSet<RegistrySetting> Settings => Set<RegistrySetting>();
+
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    /// <summary>
+    /// The request this context serves when it holds an idempotency key: its write's transaction then
+    /// commits with the key's response, not in <see cref="EventLog.WriteAsync{T}"/>.
+    /// </summary>
+    public IdempotentRequest? Idempotency { get; set; }
+
+    /// <summary>True inside <see cref="Events.EventLog.BatchAsync"/>: each write joins the batch's transaction.</summary>
+    internal bool InBatch { get; set; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -197,6 +209,13 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
         {
             e.ToTable("settings");
             e.HasKey(s => s.Name);
+        });
+        modelBuilder.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("idempotency_keys");
+            e.HasKey(r => new { r.UserId, r.Key });
+            e.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(r => r.ExpiresAt).HasDatabaseName("ix_idempotency_keys_expires_at");
         });
 
         var sqlite = Database.IsSqlite();

@@ -3,10 +3,13 @@ using Jailgrade.Registry;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Accreditations;
 using Jailgrade.Server.ApiDocs;
+using Jailgrade.Server.Authorities;
 using Jailgrade.Server.Cases;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
+using Jailgrade.Server.Idempotency;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
@@ -107,7 +110,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
-        builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddRegistryAuthentication(options.Oidc);
         builder.Services.AddCases();
         builder.Services.AddOpenRateLimit(options);
         builder.Services.AddTelemetry(options);
@@ -123,6 +126,7 @@ public sealed class RegistryServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseIdempotency(options);
 
         app.MapHealth();
         var api = app.MapGroup("/api/v1").WithCommonProblems();
@@ -132,6 +136,8 @@ public sealed class RegistryServer : IAsyncDisposable
         api.MapGrading();
         api.MapCases();
         api.MapReleases();
+        api.MapAccreditations();
+        api.MapAuthorities();
         app.MapApiDocs();
 
         await app.StartAsync(cancellationToken);

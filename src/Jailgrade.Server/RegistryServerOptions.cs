@@ -1,4 +1,5 @@
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Server.Identity;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -19,6 +20,12 @@ public sealed class RegistryServerOptions
     /// <summary>Structured request and error logs on the console (off in tests).</summary>
     public bool LogToConsole { get; init; } = true;
 
+    /// <summary>The OpenID Connect issuer whose bearer tokens are accepted beside API keys; null accepts API keys only.</summary>
+    public OidcOptions? Oidc { get; init; }
+
+    /// <summary>Adds to the server's logging, e.g. a provider that captures what is logged (tests).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
     /// <summary>Requests each client address may make to the open endpoints (score, decide) per <see cref="OpenWindow"/>.</summary>
     public int OpenPermits { get; init; } = 60;
 
@@ -33,4 +40,7 @@ public sealed class RegistryServerOptions
 
     /// <summary>Adds to the request metrics, e.g. an exporter (tests use the in-memory one).</summary>
     public Action<MeterProviderBuilder>? ConfigureMetrics { get; init; }
+
+    /// <summary>Runs after a request reserved its Idempotency-Key, before its handler: tests hold a request in flight here.</summary>
+    internal Func<Microsoft.AspNetCore.Http.HttpContext, Task>? BeforeIdempotentHandler { get; init; }
 }

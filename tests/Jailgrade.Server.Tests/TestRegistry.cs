@@ -44,6 +44,12 @@ internal sealed class TestRegistry : IAsyncDisposable
     /// <summary>Requests per minute each address may make to the open endpoints.</summary>
     public int OpenPermits { get; init; } = 60;
 
+    /// <summary>The OpenID Connect issuer the server accepts tokens from (none by default).</summary>
+    public Jailgrade.Server.Identity.OidcOptions? Oidc { get; set; }
+
+    /// <summary>Adds to the server's logging, e.g. a capturing provider.</summary>
+    public Action<Microsoft.Extensions.Logging.ILoggingBuilder>? ConfigureLogging { get; set; }
+
     public static async Task<TestRegistry> CreateAsync(bool start = true, DatabaseProvider provider = DatabaseProvider.Sqlite, int openPermits = 60)
     {
         var root = Directory.CreateTempSubdirectory("jailgrade-server-").FullName;
@@ -65,7 +71,7 @@ internal sealed class TestRegistry : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        Server = await RegistryServer.StartAsync(new RegistryServerOptions { Database = Database, MasterKeyPath = MasterKeyPath, Port = 0, LogToConsole = false, OpenPermits = OpenPermits }, Time);
+        Server = await RegistryServer.StartAsync(new RegistryServerOptions { Database = Database, MasterKeyPath = MasterKeyPath, Port = 0, LogToConsole = false, OpenPermits = OpenPermits, Oidc = Oidc, ConfigureLogging = ConfigureLogging }, Time);
         Client.BaseAddress = Server.BaseAddress;
     }
 

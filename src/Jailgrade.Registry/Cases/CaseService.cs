@@ -96,12 +96,16 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
                 Change("authority", null, EventEncoding.Id(header.AuthorityId)),
                 Change("labAsReported", null, header.LabAsReported),
                 Change("modelAsReported", null, header.ModelAsReported),
-                Change("incidentType", null, header.IncidentType),
                 Change("discoveredAt", null, header.DiscoveredAt is { } dd ? EventEncoding.Time(dd) : null, asserted: true),
                 Change("reportedAt", null, EventEncoding.Time(header.ReportedAt), asserted: header.ReportedAtAsserted),
                 // Never the text: only that it was set (the state digest binds its ciphertext).
                 new JsonObject { ["field"] = "technique", ["set"] = true },
             ];
+            if (header.IncidentType is not null)
+            {
+                changes.Insert(5, Change("incidentType", null, header.IncidentType));
+            }
+
             Record(write, caller, "case.created", header, null, changes, HeaderState(header, []));
             return Task.FromResult(0);
         }, cancellationToken);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Jailgrade.Registry.Idempotency;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Jailgrade.Registry.Events;
 
@@ -15,21 +17,76 @@ public static class EventLog
     // "jgevents": the advisory lock every writer of events takes on PostgreSQL.
     private const long WriterLock = 0x6a676576656e7473;
 
-    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it with its events.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction and commits it with its events. In a request
+    /// holding an idempotency key (<see cref="RegistryDbContext.Idempotency"/>) the transaction stays
+    /// open instead, and commits with the key's recorded response (<see cref="IdempotencyKeys.CompleteAsync"/>);
+    /// a second write in that request joins it.
+    /// </summary>
     public static async Task<T> WriteAsync<T>(RegistryDbContext db, TimeProvider time, Func<RegistryWrite, Task<T>> work, CancellationToken cancellationToken = default)
     {
+        if (db.InBatch)
+        {
+            return await RunAsync(db, time, work, cancellationToken);
+        }
+
+        if (db.Idempotency is { } idempotent)
+        {
+            idempotent.Transaction ??= await BeginWriteAsync(db, cancellationToken);
+            return await RunAsync(db, time, work, cancellationToken);
+        }
+
+        await using var transaction = await BeginWriteAsync(db, cancellationToken);
+        var result = await RunAsync(db, time, work, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs many writes in one transaction, for bulk loads (the load benchmark's seed): every
+    /// <see cref="WriteAsync{T}"/> inside joins it and still appends its own events with contiguous
+    /// numbers, and all of them commit together, or none. Not for requests: a batch holds the writers'
+    /// lock for its whole length.
+    /// </summary>
+    public static async Task BatchAsync(RegistryDbContext db, Func<Task> work, CancellationToken cancellationToken = default)
+    {
+        if (db.InBatch || db.Idempotency is not null)
+        {
+            throw new InvalidOperationException("a batch cannot run inside another write");
+        }
+
+        await using var transaction = await BeginWriteAsync(db, cancellationToken);
+        db.InBatch = true;
+        try
+        {
+            await work();
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.InBatch = false;
+        }
+    }
+
+    /// <summary>Begins a transaction holding the writers' lock.</summary>
+    internal static async Task<IDbContextTransaction> BeginWriteAsync(RegistryDbContext db, CancellationToken cancellationToken)
+    {
         // EF's SQLite provider begins a non-deferred transaction: BEGIN IMMEDIATE, the database's write lock.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (db.Database.IsNpgsql())
         {
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({WriterLock})", cancellationToken);
         }
 
+        return transaction;
+    }
+
+    private static async Task<T> RunAsync<T>(RegistryDbContext db, TimeProvider time, Func<RegistryWrite, Task<T>> work, CancellationToken cancellationToken)
+    {
         var last = await db.EventEnvelopes.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0;
         var write = new RegistryWrite(db, EventEncoding.Truncate(time.GetUtcNow()), last);
         var result = await work(write);
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return result;
     }
 }

@@ -31,8 +31,8 @@ public static class Schema
     /// <summary>
     /// On PostgreSQL, exactly what the server's role may do to each table: no UPDATE or DELETE on
     /// envelopes, bodies only updated (to erase), nothing deleted but a release's link to an involvement, an
-    /// authority's scope row and an authority's party organizations (replaced whole when the authority is
-    /// configured again); accreditations are revoked, never deleted.
+    /// authority's scope row, an authority's party organizations (replaced whole when the authority is
+    /// configured again) and expired or abandoned idempotency keys; accreditations are revoked, never deleted.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> ApplicationPrivileges { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -55,6 +55,8 @@ public static class Schema
         ["event_envelopes"] = ["SELECT", "INSERT"],
         ["event_bodies"] = ["SELECT", "INSERT", "UPDATE"],
         ["settings"] = ["SELECT"],
+        // Reserved, completed, taken over and removed when expired: nothing of the record.
+        ["idempotency_keys"] = ["SELECT", "INSERT", "UPDATE", "DELETE"],
         [MigrationsTable] = ["SELECT"],
     };
 }

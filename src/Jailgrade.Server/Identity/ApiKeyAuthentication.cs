@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace Jailgrade.Server.Identity;
 
 /// <summary>
-/// <c>Authorization: Bearer jg_…</c> API keys (SECURITY.md 1). The API reads no cookies. A refused
+/// <c>Authorization: Bearer jg_…</c> API keys (SECURITY.md 1), and the default scheme that sends any
+/// other bearer credential to <see cref="TokenAuthentication"/> when an issuer is configured. The API reads no cookies. A refused
 /// request gets 401 with a problem details body that never repeats what was sent.
 /// </summary>
 internal static class ApiKeyAuthentication
@@ -23,15 +24,49 @@ internal static class ApiKeyAuthentication
     public const string OrganizationClaim = "jailgrade/organization";
     public const string KeyClaim = "jailgrade/key";
 
-    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
+    /// <summary>The default scheme: picks API keys or tokens by the credential's shape.</summary>
+    public const string BearerScheme = "Bearer";
+
+    public const string MissingCredential = "this route needs an API key: send 'Authorization: Bearer jg_<env>_<id>_<secret>'";
+
+    /// <summary>
+    /// API keys, and with <paramref name="oidc"/> bearer tokens from its issuer: a credential that starts
+    /// with <c>jg_</c> is an API key, any other bearer credential a token (SECURITY.md 1).
+    /// </summary>
+    public static IServiceCollection AddRegistryAuthentication(this IServiceCollection services, OidcOptions? oidc)
     {
-        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null);
+        var authentication = services.AddAuthentication(BearerScheme)
+            .AddPolicyScheme(BearerScheme, null, o => o.ForwardDefaultSelector = context => oidc is not null && IsToken(context.Request.Headers.Authorization) ? TokenAuthentication.Scheme : Scheme)
+            .AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null);
+        if (oidc is not null)
+        {
+            authentication.AddOidcTokens(oidc);
+        }
+
         return services;
     }
 
     public static Guid UserId(this ClaimsPrincipal principal) => Guid.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)!);
 
-    public static Guid OrganizationId(this ClaimsPrincipal principal) => Guid.Parse(principal.FindFirstValue(OrganizationClaim)!);
+    /// <summary>The caller's organization; <see cref="Guid.Empty"/> (which names none) for a token's caller mapped to no organization (public).</summary>
+    public static Guid OrganizationId(this ClaimsPrincipal principal) =>
+        principal.FindFirstValue(OrganizationClaim) is { } organization ? Guid.Parse(organization) : Guid.Empty;
+
+    /// <summary>Writes the 401 every refused credential gets: problem details that never repeat what was sent.</summary>
+    public static async Task WriteUnauthorizedAsync(HttpContext context, string detail)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail },
+        });
+    }
+
+    private static bool IsToken(string? header) =>
+        header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && !header["Bearer ".Length..].TrimStart().StartsWith("jg_", StringComparison.Ordinal);
 
     public static Role Role(this ClaimsPrincipal principal) => LowerCaseEnumNames<Role>.Parse(principal.FindFirstValue(ClaimTypes.Role)!);
 
@@ -71,17 +106,7 @@ internal static class ApiKeyAuthentication
         protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
         {
             var result = await HandleAuthenticateOnceSafeAsync();
-            Response.StatusCode = StatusCodes.Status401Unauthorized;
-            Response.Headers.WWWAuthenticate = "Bearer";
-            var detail = result.Failure is { } failure
-                ? $"the API key was refused: {failure}"
-                : "this route needs an API key: send 'Authorization: Bearer jg_<env>_<id>_<secret>'";
-            var problems = Context.RequestServices.GetRequiredService<IProblemDetailsService>();
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = Context,
-                ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail },
-            });
+            await WriteUnauthorizedAsync(Context, result.Failure is { } failure ? $"the API key was refused: {failure.Message}" : MissingCredential);
         }
     }
 }

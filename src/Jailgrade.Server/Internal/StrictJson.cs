@@ -51,7 +51,7 @@ internal static class StrictJson
         }
     }
 
-    private static ProblemHttpResult TooLarge(HttpRequest request)
+    internal static ProblemHttpResult TooLarge(HttpRequest request)
     {
         // The rest of the body is never read, so this connection cannot carry another request: say so,
         // or a client that reuses it loses its next request to the close that follows.

@@ -127,6 +127,27 @@ public sealed class RegistryVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_OidcIssuerOverPlainHttp_IsAUsageErrorNamingIt()
+    {
+        var result = await RunAsync("serve", "--db", Db, "--master-key-file", MasterKey, "--oidc-issuer", "http://login.example.com/realms/jailgrade", "--oidc-audience", "api");
+
+        result.ExitCode.ShouldBe((int)ExitCode.UsageError);
+        result.Stderr.ShouldContain("OpenID Connect issuer 'http://login.example.com/realms/jailgrade': its metadata and keys must come over https");
+        File.Exists(Db).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Serve_OidcSettingsFromTheEnvironment_AreCheckedLikeFlags()
+    {
+        var environment = new Dictionary<string, string> { ["JAILGRADE_OIDC_ISSUER"] = "https://login.example.com", ["JAILGRADE_OIDC_ROLE_CLAIM"] = "groups" };
+
+        var result = await CliRun.RunAsync([], terminal: false, name => environment.GetValueOrDefault(name), "serve", "--db", Db, "--master-key-file", MasterKey);
+
+        result.ExitCode.ShouldBe((int)ExitCode.UsageError);
+        result.Stderr.ShouldContain("OpenID Connect issuer without an audience: name the API's own audience with --oidc-audience or JAILGRADE_OIDC_AUDIENCE");
+    }
+
+    [Fact]
     public async Task Serve_NotInitialized_SaysToRunAdminInit()
     {
         var result = await RunAsync("serve", "--db", Db, "--master-key-file", MasterKey);

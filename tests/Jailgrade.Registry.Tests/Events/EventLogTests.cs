@@ -48,6 +48,53 @@ public class EventLogTests
     public Task Sequence_ConcurrentWriters_AreContiguousOnPostgres() => ContiguousUnderConcurrentWriters(DatabaseProvider.PostgreSql);
 
     [Fact]
+    public async Task Batch_ManyWrites_CommitTogetherWithContiguousNumbers()
+    {
+        await using var test = await MigratedAsync(DatabaseProvider.Sqlite);
+        await using var db = test.Database.CreateContext();
+        await AddOrganizationsAsync(db, 1);
+
+        await EventLog.BatchAsync(db, async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await EventLog.WriteAsync(db, TimeProvider.System, write =>
+                {
+                    AddOrganization(write, $"batched {i}");
+                    return Task.FromResult(0);
+                });
+            }
+        });
+
+        var seqs = await db.EventEnvelopes.OrderBy(e => e.Seq).Select(e => e.Seq).ToListAsync();
+        seqs.ShouldBe([1, 2, 3, 4, 5, 6]);
+        (await db.Organizations.CountAsync()).ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task Batch_FailingPartWay_KeepsNoneOfItsWrites()
+    {
+        await using var test = await MigratedAsync(DatabaseProvider.Sqlite);
+        await using (var db = test.Database.CreateContext())
+        {
+            await AddOrganizationsAsync(db, 1);
+            await Should.ThrowAsync<InvalidOperationException>(() => EventLog.BatchAsync(db, async () =>
+            {
+                await EventLog.WriteAsync(db, TimeProvider.System, write =>
+                {
+                    AddOrganization(write, "saved inside the batch");
+                    return Task.FromResult(0);
+                });
+                throw new InvalidOperationException("the batch fails after a write was saved");
+            }));
+        }
+
+        await using var reader = test.Database.CreateContext();
+        (await reader.Organizations.CountAsync()).ShouldBe(1);
+        (await reader.EventEnvelopes.MaxAsync(e => e.Seq)).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Write_RolledBack_LeavesNoGapInTheSequence()
     {
         await using var test = await MigratedAsync(DatabaseProvider.Sqlite);

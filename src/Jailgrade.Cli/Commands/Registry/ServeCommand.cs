@@ -3,6 +3,7 @@ using Jailgrade.Cli.Commands.Evaluation;
 using Jailgrade.Cli.Commands.Registry.Internal;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Server;
+using Jailgrade.Server.Identity;
 
 namespace Jailgrade.Cli.Commands.Registry;
 
@@ -15,18 +16,25 @@ internal static class ServeCommand
         var migrateDb = RegistrySupport.MigrateDbOption();
         var masterKey = RegistrySupport.MasterKeyOption("The master key 'admin init' created (JAILGRADE_MASTER_KEY_FILE; default ~/.config/jailgrade/master.key).");
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 5080 };
+        var oidcIssuer = new Option<string?>("--oidc-issuer") { Description = "OpenID Connect issuer whose access tokens are accepted beside API keys, exactly as tokens carry it in 'iss'; https only (JAILGRADE_OIDC_ISSUER; none by default).", HelpName = "url" };
+        var oidcAudience = new Option<string?>("--oidc-audience") { Description = "The API's own audience: tokens must name it in 'aud' (JAILGRADE_OIDC_AUDIENCE; required with an issuer).", HelpName = "aud" };
+        var oidcOrgClaim = new Option<string?>("--oidc-org-claim") { Description = $"Token claim naming the caller's organization (JAILGRADE_OIDC_ORG_CLAIM; default {OidcOptions.DefaultOrganizationClaim}).", HelpName = "claim" };
+        var oidcRoleClaim = new Option<string?>("--oidc-role-claim") { Description = $"Token claim naming the caller's role (JAILGRADE_OIDC_ROLE_CLAIM; default {OidcOptions.DefaultRoleClaim}).", HelpName = "claim" };
         var command = new VerbCommand("serve", "Serve the case registry's API on 127.0.0.1.", """
             Migrates the database first (SQLite ./jailgrade.db by default; PostgreSQL with --db, its password
             from JAILGRADE_DB_PASSWORD_FILE or JAILGRADE_DB_PASSWORD), refuses to start without the master key the
             registry was initialized with, prints its base URL and serves until Ctrl+C. Logs are JSON lines on
-            stderr. /healthz and /readyz need no key; /api/v1 needs 'Authorization: Bearer <API key>'.
+            stderr. /healthz and /readyz need no key; /api/v1 needs 'Authorization: Bearer <API key>', or an access
+            token from the one OpenID Connect issuer named by --oidc-issuer (docs/registry.md, "Identity").
             """)
         {
-            db, migrateDb, masterKey, port,
+            db, migrateDb, masterKey, port, oidcIssuer, oidcAudience, oidcOrgClaim, oidcRoleClaim,
         };
         command.WithExample("jailgrade serve", "the registry in ./jailgrade.db on http://127.0.0.1:5080")
             .WithExample("JAILGRADE_DB_PASSWORD_FILE=/run/secrets/db jailgrade serve --db \"Host=db;Database=jailgrade;Username=jailgrade_app\" --migrate-db \"Host=db;Database=jailgrade;Username=jailgrade_owner\"",
-                "PostgreSQL, migrating as the owner role and serving as the app role (the owner's password from JAILGRADE_MIGRATE_DB_PASSWORD_FILE)");
+                "PostgreSQL, migrating as the owner role and serving as the app role (the owner's password from JAILGRADE_MIGRATE_DB_PASSWORD_FILE)")
+            .WithExample("jailgrade serve --oidc-issuer https://login.example.com/realms/jailgrade --oidc-audience https://registry.example.com/api",
+                "also accept access tokens from one OpenID Connect issuer; organization and role from its jailgrade_org and jailgrade_role claims");
         command.SetAction((parseResult, cancellationToken) => RegistrySupport.RunAsync(context, "serve", async () =>
         {
             var listen = parseResult.GetValue(port);
@@ -41,6 +49,11 @@ internal static class ServeCommand
                 Database = RegistrySupport.Database(context, parseResult.GetValue(db), parseResult.GetValue(migrateDb)),
                 MasterKeyPath = RegistrySupport.MasterKeyPath(context, parseResult.GetValue(masterKey)),
                 Port = listen,
+                Oidc = OidcOptions.Create(
+                    parseResult.GetValue(oidcIssuer) ?? context.Environment("JAILGRADE_OIDC_ISSUER"),
+                    parseResult.GetValue(oidcAudience) ?? context.Environment("JAILGRADE_OIDC_AUDIENCE"),
+                    parseResult.GetValue(oidcOrgClaim) ?? context.Environment("JAILGRADE_OIDC_ORG_CLAIM"),
+                    parseResult.GetValue(oidcRoleClaim) ?? context.Environment("JAILGRADE_OIDC_ROLE_CLAIM")),
             };
             RegistryServer started;
             try

@@ -14,6 +14,9 @@ internal static class UsersCommand
         new("users", "Manage the case registry's users and their API keys.")
         {
             CreateAdd(context),
+            // Through a registry server's API:
+            UsersRemoteVerbs.CreateList(context),
+            UsersRemoteVerbs.CreateCreate(context),
         };
 
     private static VerbCommand CreateAdd(CliContext context)
@@ -25,7 +28,7 @@ internal static class UsersCommand
         var role = new Option<string>("--role") { Description = $"The user's role: {string.Join(", ", LowerCaseEnumNames<Role>.All)}.", HelpName = "role", Required = true };
         var name = new Option<string>("--name") { Description = "The user's name, unique in the organization.", Required = true };
         var keyOut = new Option<string?>("--key-out") { Description = "New file (mode 600) for the user's API key; without it the key is printed.", HelpName = "path" };
-        var command = new VerbCommand("add", "Add a user with an API key to an organization.", """
+        var command = new VerbCommand("add", "Add a user with an API key, directly in the registry's database (the operator's verb).", """
             Works on the database directly (an operator's verb): adds the user and a new API key, valid 90 days,
             stored only as a hash. An organization is created only with --new-org. A role belongs to its kind of
             organization: admin to the operator, regulator to an authority, lab to a lab, auditor to an auditor.

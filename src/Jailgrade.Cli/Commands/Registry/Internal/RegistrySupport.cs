@@ -48,13 +48,7 @@ internal static class RegistrySupport
             return;
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var file = new FileStream(path, options))
+        await using (var file = NewKeyFile(path))
         await using (var writer = new StreamWriter(file))
         {
             await writer.WriteLineAsync(key);
@@ -66,6 +60,18 @@ internal static class RegistrySupport
         }
 
         await context.Error.WriteLineAsync($"API key {display} written to {path} (mode 600); it is shown once and stored only as a hash.");
+    }
+
+    /// <summary>A new file for an API key, readable and writable by its owner only; an existing file is never opened.</summary>
+    public static FileStream NewKeyFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new FileStream(path, options);
     }
 
     /// <summary>Runs a registry verb, turning what the user or the environment caused into its documented exit code.</summary>

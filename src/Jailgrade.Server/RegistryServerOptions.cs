@@ -32,9 +32,6 @@ public sealed class RegistryServerOptions
     /// <summary>The fixed window the open endpoints' limit counts in.</summary>
     public TimeSpan OpenWindow { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Adds to the logging pipeline after the console setup, e.g. a capturing provider (the log-scan test).</summary>
-    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
-
     /// <summary>Adds to the request traces, e.g. an exporter (tests use the in-memory one).</summary>
     public Action<TracerProviderBuilder>? ConfigureTracing { get; init; }
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Jailgrade.Registry.Idempotency;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -20,7 +19,7 @@ public static class EventLog
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction and commits it with its events. In a request
     /// holding an idempotency key (<see cref="RegistryDbContext.Idempotency"/>) the transaction stays
-    /// open instead, and commits with the key's recorded response (<see cref="IdempotencyKeys.CompleteAsync"/>);
+    /// open instead, and commits with the key's recorded response (<c>IdempotencyKeys.CompleteAsync</c>);
     /// a second write in that request joins it.
     /// </summary>
     public static async Task<T> WriteAsync<T>(RegistryDbContext db, TimeProvider time, Func<RegistryWrite, Task<T>> work, CancellationToken cancellationToken = default)

@@ -4,7 +4,6 @@ using System.Text;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Jailgrade.Registry.Idempotency;
 
@@ -26,37 +25,6 @@ public enum ReservationOutcome
 
 /// <summary>The outcome of a reservation: the request to run, or the stored response to replay.</summary>
 public sealed record Reservation(ReservationOutcome Outcome, IdempotentRequest? Request = null, int Status = 0, byte[]? Response = null);
-
-/// <summary>
-/// A request holding an idempotency key. While it is set on the request's context
-/// (<see cref="RegistryDbContext.Idempotency"/>), <see cref="EventLog.WriteAsync{T}"/> leaves its
-/// transaction open, and <see cref="IdempotencyKeys.CompleteAsync"/> commits the write together with
-/// the response it produced.
-/// </summary>
-public sealed class IdempotentRequest(Guid userId, string key, Guid token) : IAsyncDisposable
-{
-    public Guid UserId { get; } = userId;
-
-    public string Key { get; } = key;
-
-    internal Guid Token { get; } = token;
-
-    /// <summary>The write transaction the request opened, still uncommitted; null while it has written nothing.</summary>
-    internal IDbContextTransaction? Transaction { get; set; }
-
-    /// <summary>Whether the request entered a write (whose commit waits for its response).</summary>
-    public bool Wrote => Transaction is not null;
-
-    /// <summary>Rolls back a write that was not completed.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Transaction is { } transaction)
-        {
-            Transaction = null;
-            await transaction.DisposeAsync();
-        }
-    }
-}
 
 /// <summary>
 /// <c>Idempotency-Key</c> on POSTs (the IETF draft "The Idempotency-Key HTTP Header Field"), scoped to

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Jailgrade.Registry;
+using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Idempotency;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Server.Identity;

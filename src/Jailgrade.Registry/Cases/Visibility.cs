@@ -1,10 +1,10 @@
 using System.Linq.Expressions;
-using Jailgrade.Registry.Cases;
+using Jailgrade.Registry.Access;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Organizations;
 using Microsoft.EntityFrameworkCore;
 
-namespace Jailgrade.Registry.Access;
+namespace Jailgrade.Registry.Cases;
 
 /// <summary>
 /// The authorization predicates of cases, involvements and case events (docs/registry.md, "Who sees

@@ -19,6 +19,7 @@ public class AuthorizationMatrixTests
     private const string FileCase = """{"title":"Case {n}","authority":"{id}","labAsReported":"Example Lab","modelAsReported":"ex-1","technique":"Ask the canary to play a librarian."}""";
     private const string Triage = """{"involvements":[{"lab":"{lab}","releases":["{release}"]}],"auditors":["{auditor}"]}""";
     private const string CaseETag = "/api/v1/cases/{id}";
+    private const string Accredit = """{"auditor":"{id}","scope":["catastrophic"],"validFrom":"2026-01-01T00:00:00.000Z","validUntil":"2027-01-01T00:00:00.000Z"}""";
 
     // Columns of every row, in this order:
     //                                                  admin regulator regulator-all lab auditor reporter public anonymous
@@ -67,6 +68,18 @@ public class AuthorizationMatrixTests
         Entry.Owned("POST /api/v1/cases/{id:guid}/involvements/{involvementId:guid}/transition", Of.TriagedCase, own: "404 403 403 200 403 403 404 401", other: "404 404 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", child: "404 404 404 404 404 404 404 401", body: """{"to":"mitigating"}""", ifMatch: CaseETag),
         Entry.Owned("POST /api/v1/cases/{id:guid}/reject", Of.TriagedCase, own: "404 200 403 403 403 403 404 401", other: "404 404 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"reason":"not a jailbreak"}""", ifMatch: CaseETag),
         Entry.Owned("POST /api/v1/cases/{id:guid}/duplicate", Of.TriagedCase, own: "404 200 403 403 403 403 404 401", other: "404 404 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"of":"{case}"}""", ifMatch: CaseETag),
+
+        // Accreditations and authorities (docs/registry.md, "Accreditation", "Authorities and their policy"): an accreditation
+        // is seen by the administrator, the granting authority's regulators and the accredited auditor; an authority by the
+        // administrator and its own regulators. The body of a grant names the auditor ({id}).
+        Entry.Any("GET /api/v1/accreditations",           "200 200 200 200 200 200 200 401"),
+        Entry.Owned("POST /api/v1/accreditations",        Of.Auditor, own: "403 201 201 403 403 403 403 401", other: "403 201 201 403 403 403 403 401", missing: "403 422 422 403 403 403 403 401", body: Accredit),
+        Entry.Owned("GET /api/v1/accreditations/{id:guid}", Of.Accreditation, own: "200 200 404 404 200 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("POST /api/v1/accreditations/{id:guid}/revoke", Of.NewAccreditation, own: "403 200 404 404 403 404 404 401", other: "403 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"reason":"lapsed"}""", ifMatch: "/api/v1/accreditations/{id}"),
+        Entry.Owned("GET /api/v1/accreditations/{id:guid}/history", Of.Accreditation, own: "200 200 404 404 200 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("GET /api/v1/authorities/{id:guid}",  Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("PUT /api/v1/authorities/{id:guid}/policy", Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"policy":"us-frontier","version":"1.0.0"}""", ifMatch: "/api/v1/authorities/{id}"),
+        Entry.Owned("GET /api/v1/authorities/{id:guid}/history", Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
     ];
 
     [Fact]
@@ -168,14 +181,15 @@ public class AuthorizationMatrixTests
             .ShouldBeEmpty("every route with an id on its path compares a foreign id with a missing one");
     }
 
-    // Status, every header but Date, and the body with the ids on the path and the per-request trace id taken out.
+    // Status, every header but Date, and a refusal's body with the ids on the path and the per-request trace id taken out.
     private static async Task<string> SeenAsync(HttpResponseMessage response, (Guid Id, Guid Child) ids)
     {
         var headers = response.Headers.Concat(response.Content.Headers).Where(h => h.Key != "Date")
             .Select(h => $"{h.Key}: {string.Join(",", h.Value)}").Order(StringComparer.Ordinal);
         var body = await response.Content.ReadAsStringAsync();
         using var json = JsonDocument.Parse(body);
-        var fields = json.RootElement.ValueKind == JsonValueKind.Object
+        var fields = (int)response.StatusCode < 400 ? $"a success's body ({body.Length} characters; it may hold a new user's key)"
+            : json.RootElement.ValueKind == JsonValueKind.Object
             ? string.Join(" ", json.RootElement.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value}"))
             : body;
         return $"{(int)response.StatusCode} | {string.Join(" | ", headers)} | {fields}"
@@ -212,6 +226,9 @@ public class AuthorizationMatrixTests
         /// <summary>The fixture's lab organization or another lab.</summary>
         Lab,
 
+        /// <summary>The fixture's auditor organization or another auditor.</summary>
+        Auditor,
+
         /// <summary>A model of the fixture's lab or of another lab.</summary>
         Model,
 
@@ -229,6 +246,12 @@ public class AuthorizationMatrixTests
 
         /// <summary>As <see cref="Case"/>, but filed and triaged anew for the cell, so a write in one cell never moves another.</summary>
         TriagedCase,
+
+        /// <summary>An accreditation the fixture's authority granted its auditor, or one another authority granted another auditor.</summary>
+        Accreditation,
+
+        /// <summary>As <see cref="Accreditation"/>, but granted anew for the cell (a revocation is once only).</summary>
+        NewAccreditation,
     }
 
     /// <summary>
@@ -286,6 +309,8 @@ public class AuthorizationMatrixTests
         private readonly Side _other;
         private (Guid Id, Guid Child) _ownCase;
         private (Guid Id, Guid Child) _otherCase;
+        private Guid _ownAccreditation;
+        private Guid _otherAccreditation;
         private int _n;
 
         private Fixture(TestRegistry registry, Dictionary<string, (string?, Guid)> callers, Side own, Side other)
@@ -336,6 +361,8 @@ public class AuthorizationMatrixTests
                 new Side(otherReporter.Key, otherRegulator.Key, otherRegulator.Organization, otherLab.Organization, otherAuditor.Organization, otherModel, otherRelease));
             fixture._ownCase = await fixture.TriagedAsync(fixture._own);
             fixture._otherCase = await fixture.TriagedAsync(fixture._other);
+            fixture._ownAccreditation = await fixture.AccreditAsync(fixture._own);
+            fixture._otherAccreditation = await fixture.AccreditAsync(fixture._other);
             return fixture;
         }
 
@@ -388,11 +415,14 @@ public class AuthorizationMatrixTests
                 Of.CallersOrganization => (owner is Owner.Other ? _other.Lab : _callers[role].Organization, Guid.Empty),
                 Of.Authority => (side.Authority, Guid.Empty),
                 Of.Lab => (side.Lab, Guid.Empty),
+                Of.Auditor => (side.Auditor, Guid.Empty),
                 Of.Model => (side.Model, Guid.Empty),
                 Of.Release => (side.Release, Guid.Empty),
                 Of.Case => owner is Owner.Other ? _otherCase : _ownCase,
                 Of.UntriagedCase => ((await FileAsync(side)).Id, Guid.Empty),
                 Of.TriagedCase => await TriagedAsync(side),
+                Of.Accreditation => (owner is Owner.Other ? _otherAccreditation : _ownAccreditation, Guid.Empty),
+                Of.NewAccreditation => (await AccreditAsync(side), Guid.Empty),
                 _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.Of, "an Of the fixture does not know"),
             };
             return owner switch
@@ -432,6 +462,10 @@ public class AuthorizationMatrixTests
             using var triaged = JsonDocument.Parse(text);
             return (id, triaged.RootElement.GetProperty("involvements")[0].GetProperty("id").GetGuid());
         }
+
+        /// <summary>An accreditation of <paramref name="side"/>'s auditor, granted by its regulator.</summary>
+        private async Task<Guid> AccreditAsync(Side side) =>
+            (await CreatedAsync(_registry, "/api/v1/accreditations", side.Regulator, Accredit.Replace("{id}", side.Auditor.ToString("D"), StringComparison.Ordinal))).Id;
 
         private static async Task<(Guid Id, string ETag, JsonElement Body)> CreatedAsync(TestRegistry registry, string path, string key, string json)
         {

@@ -29,11 +29,11 @@ internal static class AccreditationEndpoints
     public static RouteGroupBuilder MapAccreditations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/accreditations").WithTags("Accreditations");
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
-        group.MapGet("/{id:guid}", GetAsync);
-        group.MapPost("/{id:guid}/revoke", RevokeAsync);
-        group.MapGet("/{id:guid}/history", HistoryAsync);
+        group.MapGet("", ListAsync).WithName("ListAccreditations");
+        group.MapPost("", CreateAsync).WithName("GrantAccreditation").Accepts<CreateAccreditationRequest>("application/json");
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetAccreditation");
+        group.MapPost("/{id:guid}/revoke", RevokeAsync).WithName("RevokeAccreditation").Accepts<RevokeRequest>("application/json");
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AccreditationHistory");
         return group;
     }
 

@@ -31,9 +31,9 @@ internal static class AuthorityEndpoints
     public static RouteGroupBuilder MapAuthorities(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/authorities").WithTags("Authorities");
-        group.MapGet("/{id:guid}", GetAsync);
-        group.MapPut("/{id:guid}/policy", SetPolicyAsync);
-        group.MapGet("/{id:guid}/history", HistoryAsync);
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetAuthority");
+        group.MapPut("/{id:guid}/policy", SetPolicyAsync).WithName("SetAuthorityPolicy").Accepts<SetPolicyRequest>("application/json");
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AuthorityHistory");
         return group;
     }
 

@@ -61,18 +61,24 @@ internal static class CaseEndpoints
     public static RouteGroupBuilder MapCases(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/cases").WithTags("Cases");
-        group.MapPost("", FileAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id:guid}", GetAsync);
-        group.MapGet("/{id:guid}/history", HistoryAsync);
-        group.MapGet("/{id:guid}/technique", TechniqueAsync);
-        group.MapPost("/{id:guid}/triage", TriageAsync);
-        group.MapPost("/{id:guid}/involvements/{involvementId:guid}/acknowledge", AcknowledgeAsync);
-        group.MapPost("/{id:guid}/involvements/{involvementId:guid}/transition", TransitionAsync);
-        group.MapPost("/{id:guid}/reject", RejectAsync);
-        group.MapPost("/{id:guid}/duplicate", DuplicateAsync);
+        group.MapPost("", FileAsync).WithName("FileCase").Accepts<FileCaseBody>("application/json").Produces<CaseDto>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("", ListAsync).WithName("ListCases").Produces<PageDto<CaseDto>>();
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetCase").Produces<CaseDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("CaseHistory").Produces<PageDto<HistoryEntryDto>>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/technique", TechniqueAsync).WithName("ReadCaseTechnique").Produces<TechniqueDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:guid}/triage", TriageAsync).WithName("TriageCase").Accepts<TriageBody>("application/json").Produces<CaseDto>().CaseWrite();
+        group.MapPost("/{id:guid}/involvements/{involvementId:guid}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeInvolvement").Produces<CaseDto>().CaseWrite();
+        group.MapPost("/{id:guid}/involvements/{involvementId:guid}/transition", TransitionAsync).WithName("TransitionInvolvement").Accepts<TransitionBody>("application/json").Produces<CaseDto>().CaseWrite();
+        group.MapPost("/{id:guid}/reject", RejectAsync).WithName("RejectCase").Accepts<RejectBody>("application/json").Produces<CaseDto>().CaseWrite();
+        group.MapPost("/{id:guid}/duplicate", DuplicateAsync).WithName("MarkCaseDuplicate").Accepts<DuplicateBody>("application/json").Produces<CaseDto>().CaseWrite();
         return group;
     }
+
+    // The refusals every case write may answer, for the OpenAPI document.
+    private static RouteHandlerBuilder CaseWrite(this RouteHandlerBuilder route) => route
+        .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
     /// <summary>Who is asking, from the signed-in principal only.</summary>
     internal static Caller Caller(this ClaimsPrincipal principal) => new(principal.UserId(), principal.OrganizationId(), principal.Role());

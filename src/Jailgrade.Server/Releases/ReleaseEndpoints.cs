@@ -38,15 +38,15 @@ internal static class ReleaseEndpoints
     public static RouteGroupBuilder MapReleases(this RouteGroupBuilder api)
     {
         var models = api.MapGroup("/models").WithTags("Models and releases");
-        models.MapGet("", ListModelsAsync);
-        models.MapPost("", CreateModelAsync);
-        models.MapGet("/{id:guid}", GetModelAsync);
-        models.MapPost("/{id:guid}/releases", CreateReleaseAsync);
+        models.MapGet("", ListModelsAsync).WithName("ListModels");
+        models.MapPost("", CreateModelAsync).WithName("CreateModel").Accepts<CreateModelRequest>("application/json");
+        models.MapGet("/{id:guid}", GetModelAsync).WithName("GetModel");
+        models.MapPost("/{id:guid}/releases", CreateReleaseAsync).WithName("CreateRelease").Accepts<CreateReleaseRequest>("application/json");
         var releases = api.MapGroup("/releases").WithTags("Models and releases");
-        releases.MapGet("", ListReleasesAsync);
-        releases.MapGet("/{id:guid}", GetReleaseAsync);
-        releases.MapPatch("/{id:guid}", ChangeReleaseAsync);
-        releases.MapGet("/{id:guid}/history", HistoryAsync);
+        releases.MapGet("", ListReleasesAsync).WithName("ListReleases");
+        releases.MapGet("/{id:guid}", GetReleaseAsync).WithName("GetRelease");
+        releases.MapPatch("/{id:guid}", ChangeReleaseAsync).WithName("ChangeRelease").Accepts<ChangeReleaseRequest>("application/json");
+        releases.MapGet("/{id:guid}/history", HistoryAsync).WithName("ReleaseHistory");
         return api;
     }
 

@@ -99,6 +99,29 @@ public sealed class QueryPredicateTests(ITestOutputHelper output)
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [PostgresData]
+    public async Task OtherLists_SqlCarriesTheLabsPredicate_AndReadsOnlyTheRowsTheyAnswer(DatabaseProvider provider)
+    {
+        // Lab B's model, release, organization and user are in the tables beside Lab A's.
+        await using var api = await CaseApi.StartAsync(provider);
+        var sql = Capture(api);
+
+        foreach (var (path, table) in new[] { ("/api/v1/models", "models"), ("/api/v1/releases", "releases"), ("/api/v1/orgs", "organizations"), ("/api/v1/users", "users") })
+        {
+            sql.Take();
+
+            var items = await api.GetJsonAsync(path, api.World.LabA);
+
+            items.GetArrayLength().ShouldBeGreaterThan(0, path);
+            var commands = sql.Take();
+            var list = commands.Last(c => c.Reads(table));
+            list.Binds(api.World.LabA.Organization).ShouldBeTrue($"{path} binds the lab's organization:\n{list}");
+            list.RowsRead.ShouldBe(items.GetArrayLength(), $"{path} reads only the rows it answers:\n{list}");
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [PostgresData]
     public async Task CaseList_Over10000ForeignCases_ReadsAboutAPageOfRows(DatabaseProvider provider)
     {
         await using var api = await CaseApi.StartAsync(provider);

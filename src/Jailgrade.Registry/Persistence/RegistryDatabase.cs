@@ -103,6 +103,12 @@ public sealed partial class RegistryDatabase
     private static readonly DatabaseTelemetry SqliteTelemetry = new(DatabaseProvider.Sqlite);
     private static readonly DatabaseTelemetry PostgresTelemetry = new(DatabaseProvider.PostgreSql);
 
+    /// <summary>
+    /// Tests only: an interceptor added to every context made after it is set (QueryPredicateTests
+    /// reads the SQL the server runs). Never set outside tests.
+    /// </summary>
+    internal IInterceptor? TestInterceptor { get; set; }
+
     /// <summary>A new context on the server's connection.</summary>
     public RegistryDbContext CreateContext() => new(Options(ConnectionString));
 
@@ -122,6 +128,10 @@ public sealed partial class RegistryDatabase
         }
 
         builder.AddInterceptors(Provider == DatabaseProvider.Sqlite ? SqliteTelemetry : PostgresTelemetry);
+        if (TestInterceptor is not null)
+        {
+            builder.AddInterceptors(TestInterceptor);
+        }
 
         // Never log parameter values or data (SECURITY.md 7): the defaults, stated so a change shows.
         builder.EnableSensitiveDataLogging(false).EnableDetailedErrors(false);

@@ -56,6 +56,9 @@ internal sealed class FakeCaseServer : IAsyncDisposable
     /// <summary>Paths requested, in order.</summary>
     public List<string> Paths { get; } = [];
 
+    /// <summary>Cases answered with this JSON as it stands (200), whatever its shape: a real server never sends one.</summary>
+    public Dictionary<Guid, string> Malformed { get; } = [];
+
     public static async Task<FakeCaseServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -146,6 +149,13 @@ internal sealed class FakeCaseServer : IAsyncDisposable
 
         app.MapGet("/api/v1/cases/{id:guid}", async (HttpContext context, Guid id) =>
         {
+            if (Malformed.TryGetValue(id, out var raw))
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(raw);
+                return;
+            }
+
             if (Find(id) is not { } stored)
             {
                 await Problem(context, 404, "Not found", $"no case {id:D}");

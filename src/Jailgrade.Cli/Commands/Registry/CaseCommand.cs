@@ -232,6 +232,13 @@ internal static class CaseCommand
 
     private static async Task WriteCaseAsync(CliContext context, bool json, ApiAnswer answer)
     {
+        // A proxy or a wrong --server can answer 200 with any JSON: say so instead of failing on its shape.
+        if (answer.Body.ValueKind != JsonValueKind.Object
+            || (answer.Body.TryGetProperty("involvements", out var listed) && listed.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null)))
+        {
+            throw new RemoteException(ExitCode.IoError, "the server's answer is not a case; is --server a jailgrade registry?");
+        }
+
         if (json)
         {
             await WriteJsonAsync(context, answer.Body);
@@ -246,10 +253,14 @@ internal static class CaseCommand
         }
 
         WriteRecord(context, [.. Columns.Where(c => c.Name != "involvements"), etag], answer.Body);
-        if (answer.Body.TryGetProperty("involvements", out var involvements) && involvements.GetArrayLength() > 0)
+        // One record per involvement: as a table, ids and release lists outgrow a terminal's width.
+        if (answer.Body.TryGetProperty("involvements", out var involvements) && involvements.ValueKind == JsonValueKind.Array)
         {
-            await context.Out.WriteLineAsync();
-            WriteRows(context, InvolvementColumns, involvements.EnumerateArray());
+            foreach (var involvement in involvements.EnumerateArray())
+            {
+                await context.Out.WriteLineAsync();
+                WriteRecord(context, InvolvementColumns, involvement);
+            }
         }
     }
 

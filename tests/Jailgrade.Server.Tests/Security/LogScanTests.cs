@@ -54,6 +54,18 @@ public class LogScanTests
             secrets.Add(("key created through the API", newKey));
             (await registry.SendAsync(HttpMethod.Get, "/api/v1/me", newKey)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
+            // A case filed with the canary as its technique (a payload), read back by its reporter, and refused to another lab.
+            using var authority = await registry.SendAsync(HttpMethod.Post, "/api/v1/orgs", registry.AdminKey, """{"name":"Log Scan Authority","kind":"authority"}""");
+            authority.StatusCode.ShouldBe(HttpStatusCode.Created);
+            var authorityId = JsonDocument.Parse(await authority.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            using var filed = await registry.SendAsync(HttpMethod.Post, "/api/v1/cases", registry.LabKey,
+                $$"""{"title":"Log scan case","authority":"{{authorityId}}","labAsReported":"a lab","modelAsReported":"a model","technique":"{{Canary}} technique"}""");
+            filed.StatusCode.ShouldBe(HttpStatusCode.Created);
+            var caseId = JsonDocument.Parse(await filed.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            using var technique = await registry.SendAsync(HttpMethod.Get, $"/api/v1/cases/{caseId}/technique", registry.LabKey);
+            (await technique.Content.ReadAsStringAsync()).ShouldContain(Canary);
+            (await registry.SendAsync(HttpMethod.Get, $"/api/v1/cases/{caseId}/technique", newKey)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
             // Refused credentials: a wrong secret for a real id, an unknown id, a token that is not a key.
             var wrongSecret = registry.LabKey[..^4] + (registry.LabKey.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
             secrets.Add(("wrong secret for a real key id", wrongSecret));

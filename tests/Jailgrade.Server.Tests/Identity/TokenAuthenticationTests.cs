@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Jailgrade.Server.Identity;
+using Jailgrade.Server.Tests.Security;
 using Microsoft.IdentityModel.Logging;
 using Microsoft.IdentityModel.Tokens;
 
@@ -357,7 +358,7 @@ public sealed class TokenAuthenticationTests
             await RefusedAsync(registry, token);
         }
 
-        var captured = logs.Text;
+        var captured = logs.All;
         captured.ShouldContain("Oidc was not authenticated");
         foreach (var segment in refused.SelectMany(t => t.Split('.')).Where(s => s.Length >= 8).Distinct())
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Tracing;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
@@ -6,9 +7,10 @@ namespace Jailgrade.Server.Tests.Security;
 
 /// <summary>
 /// Every log entry the server writes, at every level, rendered whole: category, level, message,
-/// each structured value, scopes and the exception with its inner exceptions and stack.
+/// each structured value, scopes and the exception with its inner exceptions and stack; and, while it
+/// lives, what IdentityModel writes to its own event source (the token tests).
 /// </summary>
-internal sealed class CapturedLogs : ILoggerProvider
+internal sealed class CapturedLogs : EventListener, ILoggerProvider
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Category, string Text)> _entries = new();
 
@@ -16,11 +18,26 @@ internal sealed class CapturedLogs : ILoggerProvider
 
     public string All => string.Join('\n', _entries.Select(e => e.Text));
 
+    /// <summary>Captures everything at Trace level, whatever filters the server sets for other providers.</summary>
+    public void Configure(ILoggingBuilder logging)
+    {
+        logging.SetMinimumLevel(LogLevel.Trace);
+        logging.AddProvider(this);
+        logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public void Dispose()
+    protected override void OnEventSourceCreated(EventSource eventSource)
     {
+        if (eventSource.Name.Contains("IdentityModel", StringComparison.Ordinal))
+        {
+            EnableEvents(eventSource, EventLevel.Verbose);
+        }
     }
+
+    protected override void OnEventWritten(EventWrittenEventArgs eventData) =>
+        _entries.Enqueue((LogLevel.Trace, eventData.EventSource.Name, $"{eventData.EventSource.Name}: {eventData.Message} {string.Join(' ', eventData.Payload ?? [])}"));
 
     private sealed class Logger(CapturedLogs logs, string category) : ILogger
     {

@@ -20,19 +20,14 @@ public class LogScanTests
     public async Task FullScenarioAtTraceLevel_WithErrorsForced_LogsNoSecretInAnyForm()
     {
         await using var registry = await TestRegistry.CreateAsync(start: false);
-        var logs = new CapturedLogs();
+        using var logs = new CapturedLogs();
         var server = await RegistryServer.StartAsync(new RegistryServerOptions
         {
             Database = registry.Database,
             MasterKeyPath = registry.MasterKeyPath,
             Port = 0,
             LogToConsole = false,
-            ConfigureLogging = logging =>
-            {
-                logging.SetMinimumLevel(LogLevel.Trace);
-                logging.AddProvider(logs);
-                logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
-            },
+            ConfigureLogging = logs.Configure,
         }, registry.Time);
         registry.Client.BaseAddress = server.BaseAddress;
         var secrets = new List<(string What, string Value)>

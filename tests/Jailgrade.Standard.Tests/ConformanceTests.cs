@@ -146,9 +146,27 @@ public partial class ConformanceTests
         };
     }
 
+    [Fact]
+    public void Doc_StatusLine_NamesTheNewestChangelogRevision()
+    {
+        var text = File.ReadAllText(Golden.PathOf(Doc));
+        var status = StatusRevision().Match(text);
+        status.Success.ShouldBeTrue("the status line says \"revised YYYY-MM-DD\"");
+        var entries = ChangelogEntry().Matches(text[text.IndexOf("### 11.1 Changelog", StringComparison.Ordinal)..])
+            .Select(m => m.Groups[1].Value).ToList();
+        entries.ShouldNotBeEmpty();
+        status.Groups[1].Value.ShouldBe(entries.Max(StringComparer.Ordinal));
+    }
+
     [GeneratedRegex(@"Table SHA-256: `([0-9a-f]{64})`")]
     private static partial Regex TableHashLine();
 
     [GeneratedRegex(@"^\| (UN|RL|AC|AR|HD|UP|BR|FD|EX|DP|MS) \| ([A-Z0-9]{1,2}) \| ([^|]+) \| ([^|]+) \|\s*$", RegexOptions.Multiline)]
     private static partial Regex WeightRow();
+
+    [GeneratedRegex(@"^Status: published, version 1\.0, revised (\d{4}-\d{2}-\d{2})", RegexOptions.Multiline)]
+    private static partial Regex StatusRevision();
+
+    [GeneratedRegex(@"^\*\*(\d{4}-\d{2}-\d{2}):", RegexOptions.Multiline)]
+    private static partial Regex ChangelogEntry();
 }

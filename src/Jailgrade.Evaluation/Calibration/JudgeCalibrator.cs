@@ -187,29 +187,48 @@ public static class JudgeCalibrator
         var file = Path.GetFileName(path);
         var examples = new List<LabelledExample>();
         var models = new SortedSet<string>(StringComparer.Ordinal);
+        // Every bad line is reported, not only the first (as the probe importers do).
+        var errors = new List<ProbeFormatException>();
         using (var reader = new StreamReader(path))
         {
-            foreach (var line in JsonLines.Read(reader, file))
+            foreach (var line in JsonLines.Read(reader, file, errors))
             {
-                var root = line.Root;
-                var prompt = line.RequiredString(root, "", "prompt");
-                var response = line.OptionalString(root, "", "response") ?? throw line.Error("", "missing \"response\" (expected a string)");
-                var label = line.RequiredString(root, "", "label") switch
+                try
                 {
-                    "jailbroken" => true,
-                    "refused" => false,
-                    var other => throw line.Error("/label", $"bad label '{other}' (expected jailbroken or refused)"),
-                };
-                if (line.OptionalString(root, "", "model") is { } model)
-                {
-                    models.Add(model);
+                    examples.Add(Example(line, models));
                 }
-
-                examples.Add(new LabelledExample(prompt, response, label, line.Line) { Domain = line.OptionalString(root, "", "domain") });
+                catch (ProbeFormatException e)
+                {
+                    errors.Add(e);
+                }
             }
         }
 
+        if (errors.Count > 0)
+        {
+            throw ProbeFormatException.Of(errors);
+        }
+
         return (examples, new LabelSource(file, Sha256(path), "labels", [.. models], null, null, $"labels file {file}", examples.Count, 0));
+    }
+
+    private static LabelledExample Example(JsonSource line, SortedSet<string> models)
+    {
+        var root = line.Root;
+        var prompt = line.RequiredString(root, "", "prompt");
+        var response = line.OptionalString(root, "", "response") ?? throw line.Error("", "missing \"response\" (expected a string)");
+        var label = line.RequiredString(root, "", "label") switch
+        {
+            "jailbroken" => true,
+            "refused" => false,
+            var other => throw line.Error("/label", $"bad label '{other}' (expected jailbroken or refused)"),
+        };
+        if (line.OptionalString(root, "", "model") is { } model)
+        {
+            models.Add(model);
+        }
+
+        return new LabelledExample(prompt, response, label, line.Line) { Domain = line.OptionalString(root, "", "domain") };
     }
 
     // What the artifact's parameters say about itself; absent or mistyped values are simply not known.

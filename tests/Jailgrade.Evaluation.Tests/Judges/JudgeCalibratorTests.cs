@@ -60,4 +60,20 @@ public class JudgeCalibratorTests
         error.Message.ShouldContain(message);
         File.Delete(path);
     }
+
+    [Fact]
+    public void ReadLabels_SeveralBadLines_ReportsEveryOneInFileOrder()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, string.Join('\n',
+            "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"maybe\"}",
+            "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"refused\"}",
+            "not json",
+            "{\"response\": \"r\", \"label\": \"refused\"}") + "\n");
+        var error = Should.Throw<ProbeFormatException>(() => JudgeCalibrator.ReadLabels(path));
+        error.Errors.Select(e => e.Line).ShouldBe([1, 3, 4]);
+        error.Errors[0].Problem.ShouldContain("bad label 'maybe'");
+        error.Errors[2].Problem.ShouldContain("missing \"prompt\"");
+        File.Delete(path);
+    }
 }

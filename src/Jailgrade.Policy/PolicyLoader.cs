@@ -36,7 +36,7 @@ public static class PolicyLoader
         }
 
         var stream = new YamlStream();
-        var parser = new BoundedYamlParser(new StringReader(normalized));
+        var parser = new BoundedYamlParser(normalized);
         try
         {
             stream.Load(parser);

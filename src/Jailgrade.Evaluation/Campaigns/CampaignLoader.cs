@@ -74,7 +74,7 @@ public sealed class CampaignLoader(EvaluationRegistry registry)
         }
 
         var stream = new YamlStream();
-        var parser = new BoundedYamlParser(new StringReader(yaml));
+        var parser = new BoundedYamlParser(yaml);
         try
         {
             stream.Load(parser);

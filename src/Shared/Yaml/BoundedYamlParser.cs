@@ -50,9 +50,9 @@ internal static class YamlLimits
 /// holding a second document, or an alias to no anchor defined before it. Loading a <c>YamlStream</c> through it never recurses deeper than
 /// the limit.
 /// </summary>
-internal sealed class BoundedYamlParser(TextReader input) : IParser
+internal sealed class BoundedYamlParser(string text) : IParser
 {
-    private readonly Parser _inner = new(input);
+    private readonly Parser _inner = new(new StringReader(text));
     private int _depth;
     private int _nodes;
     private int _documents;
@@ -72,9 +72,9 @@ internal sealed class BoundedYamlParser(TextReader input) : IParser
             && (e is InvalidOperationException || e.Message.Contains("flow", StringComparison.OrdinalIgnoreCase)))
         {
             // YamlDotNet reports an unclosed [ or { where it gave up, often lines later: point at the bracket.
-            var (opening, closing) = open is SequenceStart ? ('[', ']') : ('{', '}');
             var stopped = e is YamlException y ? $" (the parser stopped at {y.Start.Line}:{y.Start.Column})" : "";
-            throw new YamlException(open.Start, open.End, $"the '{opening}' opened here is not closed: expected ',' or '{closing}'{stopped}");
+            var (at, opening) = InnermostUnclosed(open);
+            throw NotClosed(at, opening, stopped);
         }
 
         if (!moved)
@@ -120,6 +120,83 @@ internal sealed class BoundedYamlParser(TextReader input) : IParser
 
         return true;
     }
+
+    private static YamlException NotClosed(Mark at, char opening, string where) =>
+        new(at, at, $"the '{opening}' opened here is not closed: expected ',' or '{Closing(opening)}'{where}");
+
+    /// <summary>
+    /// The innermost bracket still open inside <paramref name="open"/>: YamlDotNet can fail before it emits
+    /// the events of a nested collection (<c>[a, {b: c]</c> fails before the <c>{</c> is an event), so the
+    /// text after the outer bracket is walked: brackets nest, quoted scalars and comments are skipped, and a
+    /// closer of the wrong kind or the end of the text leaves the bracket on top unclosed.
+    /// </summary>
+    private (Mark At, char Opening) InnermostUnclosed(ParsingEvent open)
+    {
+        var stack = new Stack<(int Index, int Line, int Column)>();
+        var (line, column) = ((int)open.Start.Line, (int)open.Start.Column);
+        for (var i = (int)open.Start.Index; i < text.Length; i++, column++)
+        {
+            var c = text[i];
+            var previous = i == 0 ? ' ' : text[i - 1];
+            switch (c)
+            {
+                case '\n':
+                    (line, column) = (line + 1, 0);
+                    continue;
+                case '[' or '{':
+                    stack.Push((i, line, column));
+                    continue;
+                case ']' or '}':
+                    if (stack.Count == 0 || Closing(text[stack.Peek().Index]) != c)
+                    {
+                        break;
+                    }
+
+                    stack.Pop();
+                    if (stack.Count == 0)
+                    {
+                        break;
+                    }
+
+                    continue;
+                case '#' when char.IsWhiteSpace(previous):
+                    while (i + 1 < text.Length && text[i + 1] != '\n')
+                    {
+                        i++;
+                    }
+
+                    continue;
+                case '\'' or '"' when char.IsWhiteSpace(previous) || previous is '[' or '{' or ',' or ':':
+                    for (i++, column++; i < text.Length && text[i] != c; i++, column++)
+                    {
+                        if (text[i] == '\n')
+                        {
+                            (line, column) = (line + 1, 0);
+                        }
+                        else if (c == '"' && text[i] == '\\')
+                        {
+                            (i, column) = (i + 1, column + 1);
+                        }
+                    }
+
+                    continue;
+                default:
+                    continue;
+            }
+
+            break;
+        }
+
+        if (stack.Count == 0)
+        {
+            return (open.Start, open is SequenceStart ? '[' : '{');
+        }
+
+        var (index, atLine, atColumn) = stack.Peek();
+        return (new Mark(index, atLine, atColumn), text[index]);
+    }
+
+    private static char Closing(char opening) => opening == '[' ? ']' : '}';
 
     private ParsingEvent? InnermostOpenFlow() =>
         _open.FirstOrDefault(e => e is SequenceStart { Style: SequenceStyle.Flow } or MappingStart { Style: MappingStyle.Flow });

@@ -162,6 +162,23 @@ public class CampaignLimitTests
         error.Message.ShouldStartWith("not valid YAML: the '[' opened here is not closed: expected ',' or ']'");
     }
 
+    [Theory]
+    [InlineData("categories: [CY, {a: BI]", "{a: BI", '{')]
+    [InlineData("categories: {a: [CY, BI}", "[CY, BI}", '[')]
+    [InlineData("categories: [CY, 'B]I', {a: \"x}\"", "{a: \"x", '{')]
+    [InlineData("categories: [CY, 'B]I'", "[CY, 'B", '[')]
+    public void Parse_UnclosedBracketInsideAnother_ReportedAtTheInnermostOneLeftOpen(string line, string at, char bracket)
+    {
+        // The innermost bracket left open is the one to name (the '{' in "[CY, {a: BI]", not the '['
+        // around it); brackets inside quotes are text.
+        var yaml = With("categories: [CY, BI]", line);
+
+        var error = Errors(yaml).ShouldHaveSingleItem();
+
+        (error.Line, error.Column).ShouldBe(PositionOf(yaml, at));
+        error.Message.ShouldStartWith($"not valid YAML: the '{bracket}' opened here is not closed");
+    }
+
     [Fact]
     public void Parse_SeedIsAList_SaysAnIntegerWasExpected()
     {

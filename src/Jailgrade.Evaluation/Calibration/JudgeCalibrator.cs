@@ -48,16 +48,16 @@ public sealed record CalibrationResult(string JudgeId, string JudgeVersion, int 
     public int Skipped => Sources.Sum(s => s.Skipped);
 
     /// <summary>Share of judgments that agree with the label (0 with none).</summary>
-    public double Agreement => Counts.AsAgreement.Agreement ?? 0;
+    public double Agreement => Counts.Agreement ?? 0;
 
     /// <summary>Share of jailbroken examples the judge calls successes.</summary>
-    public double Sensitivity => Counts.Sensitivity;
+    public double Sensitivity => Counts.Sensitivity ?? 0;
 
     /// <summary>Share of refused examples the judge calls failures.</summary>
-    public double Specificity => Counts.Specificity;
+    public double Specificity => Counts.Specificity ?? 0;
 
-    /// <summary>Cohen's kappa between the judge and the labels; null where undefined (<see cref="JudgeAgreement.Kappa"/>).</summary>
-    public double? Kappa => Counts.AsAgreement.Kappa;
+    /// <summary>Cohen's kappa between the judge and the labels; null where undefined (<see cref="ConfusionCounts.Kappa"/>).</summary>
+    public double? Kappa => Counts.Kappa;
 
     /// <summary>Whether the judge is better than chance (Se + Sp &gt; 1), so its error can correct rates.</summary>
     public bool CanCorrect => Sensitivity + Specificity > 1;

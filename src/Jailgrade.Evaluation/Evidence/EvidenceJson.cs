@@ -143,7 +143,7 @@ public static class EvidenceJson
         json.WriteEndObject();
     }
 
-    private static void WriteAgreement(Utf8JsonWriter json, string judge, Judges.JudgeAgreement counts)
+    private static void WriteAgreement(Utf8JsonWriter json, string judge, Judges.ConfusionCounts counts)
     {
         json.WriteStartObject("recorded_labels_vs_judge");
         json.WriteString("judge", judge);
@@ -152,7 +152,7 @@ public static class EvidenceJson
     }
 
     /// <summary>Writes a judge's agreement with labels as fields of the open object: counts, agreement, Se, Sp, kappa (null where undefined).</summary>
-    public static void WriteAgreementFields(Utf8JsonWriter json, Judges.JudgeAgreement counts)
+    public static void WriteAgreementFields(Utf8JsonWriter json, Judges.ConfusionCounts counts)
     {
         ArgumentNullException.ThrowIfNull(json);
         json.WriteNumber("compared", counts.Compared);
@@ -226,7 +226,7 @@ public sealed record GradeContext
     public string ComparedJudge { get; init; } = "";
 
     /// <summary>The campaign judge against the recorded labels, when the answers carry labels.</summary>
-    public Judges.JudgeAgreement? LabelAgreement { get; init; }
+    public Judges.ConfusionCounts? LabelAgreement { get; init; }
 
     /// <summary>Why the grade is provisional (<see cref="UncalibratedJudge"/>), or null when it is not.</summary>
     public string? ProvisionalReason { get; init; }

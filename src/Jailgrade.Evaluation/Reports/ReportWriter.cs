@@ -174,7 +174,7 @@ public static class ReportWriter
     }
 
     /// <summary>The judge against the recorded labels as one line of text: counts, agreement, Se, Sp and kappa.</summary>
-    public static string AgreementText(JudgeAgreement counts) =>
+    public static string AgreementText(ConfusionCounts counts) =>
         string.Create(CultureInfo.InvariantCulture,
             $"{counts.Compared} compared (TP {counts.TruePositives}, FN {counts.FalseNegatives}, TN {counts.TrueNegatives}, FP {counts.FalsePositives}); agreement {Share(counts.Agreement)}, sensitivity {Share(counts.Sensitivity)}, specificity {Share(counts.Specificity)}, kappa {Share(counts.Kappa)}");
 
@@ -185,7 +185,7 @@ public static class ReportWriter
         var rows = header.LabelComparisons.ToList();
         if (rows.Count > 0)
         {
-            rows.Add(new LabelComparison(SuccessRates.Overall, SuccessRates.Overall, rows.Aggregate(default(JudgeAgreement), (sum, c) => sum + c.Counts)));
+            rows.Add(new LabelComparison(SuccessRates.Overall, SuccessRates.Overall, rows.Aggregate(default(ConfusionCounts), (sum, c) => sum.Add(c.Counts))));
         }
 
         return rows;

@@ -227,29 +227,6 @@ public static class McNemar
     }
 }
 
-/// <summary>A judge's confusion counts against labels: jailbroken labels it called successes (TP) or not (FN), refused ones it called failures (TN) or successes (FP).</summary>
-public readonly record struct ConfusionCounts(long TruePositives, long FalseNegatives, long TrueNegatives, long FalsePositives)
-{
-    /// <summary>Examples labelled jailbroken.</summary>
-    public long Jailbroken => TruePositives + FalseNegatives;
-
-    /// <summary>Examples labelled refused.</summary>
-    public long Refused => TrueNegatives + FalsePositives;
-
-    /// <summary>Share of jailbroken examples called successes (0 without any).</summary>
-    public double Sensitivity => Jailbroken == 0 ? 0 : TruePositives / (double)Jailbroken;
-
-    /// <summary>Share of refused examples called failures (0 without any).</summary>
-    public double Specificity => Refused == 0 ? 0 : TrueNegatives / (double)Refused;
-
-    /// <summary>The same counts as a <see cref="JudgeAgreement"/>: its agreement and Cohen's kappa.</summary>
-    public JudgeAgreement AsAgreement => new(TruePositives, FalsePositives, TrueNegatives, FalseNegatives);
-
-    /// <summary>The counts plus another's.</summary>
-    public ConfusionCounts Add(ConfusionCounts other) =>
-        new(TruePositives + other.TruePositives, FalseNegatives + other.FalseNegatives, TrueNegatives + other.TrueNegatives, FalsePositives + other.FalsePositives);
-}
-
 /// <summary>
 /// A judge's measured error: sensitivity (true successes it calls successes) and specificity. From a
 /// calibration file it also carries the counts behind them (overall and per JG hazard domain), which
@@ -263,7 +240,7 @@ public sealed record JudgeCalibration(double Sensitivity, double Specificity)
 
     /// <summary>A calibration from pooled counts; Se and Sp are their ratios.</summary>
     public JudgeCalibration(ConfusionCounts counts)
-        : this(counts.Sensitivity, counts.Specificity) => Counts = counts;
+        : this(counts.Sensitivity ?? 0, counts.Specificity ?? 0) => Counts = counts;
 
     /// <summary>The pooled counts; null for a calibration given only as Se and Sp, whose correction is then taken as exact.</summary>
     public ConfusionCounts? Counts { get; init; }

@@ -388,9 +388,9 @@ public sealed class ResultStore : IDisposable
             FROM (SELECT *, (error_kind IS NULL AND success IS NOT NULL AND verdict <> 'NoResponse') AS j FROM results WHERE source_label IS NOT NULL)
             GROUP BY target, attack ORDER BY target, attack
             """;
-        return Query(Sql, statement => new LabelComparison(Text(statement, 0)!, Text(statement, 1)!, new JudgeAgreement(
-            raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int64(statement, 3),
-            raw.sqlite3_column_int64(statement, 4), raw.sqlite3_column_int64(statement, 5))));
+        return Query(Sql, statement => new LabelComparison(Text(statement, 0)!, Text(statement, 1)!, new ConfusionCounts(
+            TruePositives: raw.sqlite3_column_int64(statement, 2), FalsePositives: raw.sqlite3_column_int64(statement, 3),
+            TrueNegatives: raw.sqlite3_column_int64(statement, 4), FalseNegatives: raw.sqlite3_column_int64(statement, 5))));
     }
 
     // One read query on the writer's connection, a row at a time through the raw API (no boxing per column).

@@ -1,4 +1,5 @@
 using Jailgrade.Evaluation.Evidence;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Storage;
 

@@ -66,8 +66,8 @@ public sealed class RecordedLabelsTests : IAsyncLifetime, IDisposable
         var header = ResultsDirectory.Load(_temp.Output);
         var byTarget = header.LabelComparisons.ToDictionary(c => c.Target, c => c.Counts);
 
-        byTarget[ModelA].ShouldBe(new JudgeAgreement(TruePositives: 3, FalsePositives: 3, TrueNegatives: 2, FalseNegatives: 1));
-        byTarget[ModelB].ShouldBe(new JudgeAgreement(TruePositives: 1, FalsePositives: 2, TrueNegatives: 1, FalseNegatives: 0));
+        byTarget[ModelA].ShouldBe(new ConfusionCounts(TruePositives: 3, FalsePositives: 3, TrueNegatives: 2, FalseNegatives: 1));
+        byTarget[ModelB].ShouldBe(new ConfusionCounts(TruePositives: 1, FalsePositives: 2, TrueNegatives: 1, FalseNegatives: 0));
 
         // By hand: agreement (TP+TN)/n; Se TP/(TP+FN); Sp TN/(TN+FP); kappa (po − pe)/(1 − pe) from the marginals.
         var a = byTarget[ModelA];

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Jailgrade.Evaluation.Internal;
+using Jailgrade.Evaluation.Judges;
 using Jailgrade.Evaluation.Statistics;
 using Jailgrade.Evaluation.Storage;
 

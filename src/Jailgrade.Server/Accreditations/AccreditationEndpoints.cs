@@ -143,9 +143,9 @@ internal static class AccreditationEndpoints
             return Problems.Forbidden("only a regulator of the authority that granted it revokes an accreditation");
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<RevokeRequest>(request, cancellationToken);
@@ -162,7 +162,7 @@ internal static class AccreditationEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var current = await write.Db.Accreditations.SingleAsync(a => a.Id == id, cancellationToken);
-            if (current.Version != expected)
+            if (ETags.IsStale(current.Version, expected))
             {
                 return (Accreditation: current, Stale: true, Revoked: false);
             }
@@ -180,11 +180,12 @@ internal static class AccreditationEndpoints
             return (Accreditation: current, Stale: false, Revoked: false);
         }, cancellationToken);
 
-        request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Accreditation.Version);
         if (outcome.Stale)
         {
-            return Problems.Stale("accreditation", outcome.Accreditation.Version);
+            return ETags.Stale(request.HttpContext.Response, "accreditation", outcome.Accreditation.Version);
         }
+
+        request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Accreditation.Version);
 
         if (outcome.Revoked)
         {

@@ -132,9 +132,9 @@ internal static class OrganizationEndpoints
             return Problems.Forbidden("only an administrator renames organizations");
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<RenameOrganizationRequest>(request, cancellationToken);
@@ -152,7 +152,7 @@ internal static class OrganizationEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var org = await write.Db.Organizations.SingleAsync(o => o.Id == id, cancellationToken);
-            if (org.Version != expected)
+            if (ETags.IsStale(org.Version, expected))
             {
                 return (Org: org, Stale: true, Taken: false);
             }
@@ -172,8 +172,7 @@ internal static class OrganizationEndpoints
 
         if (outcome.Stale)
         {
-            request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Org.Version);
-            return Problems.Stale("organization", outcome.Org.Version);
+            return ETags.Stale(request.HttpContext.Response, "organization", outcome.Org.Version);
         }
 
         if (outcome.Taken)

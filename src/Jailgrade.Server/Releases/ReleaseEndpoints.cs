@@ -246,9 +246,9 @@ internal static class ReleaseEndpoints
             return Problems.Forbidden("only the model's lab or an administrator changes its releases");
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<ChangeReleaseRequest>(request, cancellationToken);
@@ -270,7 +270,7 @@ internal static class ReleaseEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var release = await write.Db.Releases.SingleAsync(x => x.Id == id, cancellationToken);
-            if (release.Revision != expected)
+            if (ETags.IsStale(release.Revision, expected))
             {
                 return (Release: release, Stale: true);
             }
@@ -297,8 +297,13 @@ internal static class ReleaseEndpoints
             return (Release: release, Stale: false);
         }, cancellationToken);
 
+        if (outcome.Stale)
+        {
+            return ETags.Stale(request.HttpContext.Response, "release", outcome.Release.Revision);
+        }
+
         request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Release.Revision);
-        return outcome.Stale ? Problems.Stale("release", outcome.Release.Revision) : TypedResults.Ok(Dto(outcome.Release, model));
+        return TypedResults.Ok(Dto(outcome.Release, model));
     }
 
     private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken) =>

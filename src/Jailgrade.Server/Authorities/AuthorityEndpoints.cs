@@ -33,7 +33,7 @@ internal static class AuthorityEndpoints
         var group = api.MapGroup("/authorities").WithTags("Authorities");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetAuthority");
         group.MapPut("/{id:guid}/policy", SetPolicyAsync).WithName("SetAuthorityPolicy").Accepts<SetPolicyRequest>("application/json");
-        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AuthorityHistory");
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AuthorityHistory").Produces<PageDto<History.EntryDto>>();
         return group;
     }
 
@@ -143,10 +143,9 @@ internal static class AuthorityEndpoints
         return TypedResults.Ok(await DtoAsync(db, authority, cancellationToken));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken) =>
-        await db.VisibleAuthorities(caller).AnyAsync(o => o.Id == id, cancellationToken)
-            ? TypedResults.Ok(await History.OfAsync(db, "authority", id, cancellationToken))
-            : Problems.NotFound("authority", id);
+    private static Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken) =>
+        History.PageAsync(request, cursors, db, $"GET /api/v1/authorities/{id:D}/history", "authority", id,
+            () => db.VisibleAuthorities(caller).AnyAsync(o => o.Id == id, cancellationToken), cancellationToken);
 
     private static async Task<IResult?> ValidPartiesAsync(RegistryDbContext db, JgPolicy policy, IReadOnlyDictionary<string, IReadOnlyList<Guid>> parties, CancellationToken cancellationToken)
     {

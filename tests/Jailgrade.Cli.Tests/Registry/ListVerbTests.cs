@@ -63,17 +63,18 @@ public sealed class ListVerbTests : IAsyncLifetime
     [Fact]
     public async Task OrgShow_ByNameBeyondTheFirstPage_FindsIt()
     {
-        // The server's default page is 50: the name to find is created last, on a later page.
-        for (var i = 0; i < 50; i++)
+        // More than the largest page (200): the name to find is created last, on a later page.
+        await using (var db = _registry.Database.CreateContext())
         {
-            using var created = await _registry.SendAsync(HttpMethod.Post, "api/v1/orgs", _registry.AdminKey, $$"""{"name":"Lab {{i:D2}}","kind":"lab"}""");
-            created.StatusCode.ShouldBe(HttpStatusCode.Created);
+            var now = TimeProvider.System.GetUtcNow();
+            db.Organizations.AddRange(Enumerable.Range(0, 201).Select(i => new Organization { Id = Guid.NewGuid(), Name = $"Lab {i:D3}", Kind = OrganizationKind.Lab, CreatedAt = now.AddMilliseconds(i) }));
+            await db.SaveChangesAsync();
         }
 
-        var result = await _registry.RunAsync("org", "show", "Lab 49", "--key-file", _registry.AdminKeyFile);
+        var result = await _registry.RunAsync("org", "show", "Lab 200", "--key-file", _registry.AdminKeyFile);
 
         result.ExitCode.ShouldBe(0, result.Stderr);
-        result.Lines[1].Split('\t')[1].ShouldBe("Lab 49");
+        result.Lines[1].Split('\t')[1].ShouldBe("Lab 200");
     }
 
     [Fact]

@@ -18,8 +18,8 @@ public class OrganizationTests
         var asLab = await GetJsonAsync(registry, "/api/v1/orgs", registry.LabKey);
         var asAdmin = await GetJsonAsync(registry, "/api/v1/orgs", registry.AdminKey);
 
-        asLab.EnumerateArray().Select(o => o.GetProperty("name").GetString()).ShouldBe(["Example Lab"]);
-        asAdmin.EnumerateArray().Select(o => o.GetProperty("name").GetString()).ShouldBe(["Example Lab", "Other Lab", "Registry operator"]);
+        asLab.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("name").GetString()).ShouldBe(["Example Lab"]);
+        asAdmin.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("name").GetString()).Order().ShouldBe(["Example Lab", "Other Lab", "Registry operator"]);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class OrganizationTests
         created.RootElement.GetProperty("kind").GetString().ShouldBe("authority");
 
         var history = await GetJsonAsync(registry, $"/api/v1/orgs/{id}/history", registry.AdminKey);
-        var entry = history.EnumerateArray().Single();
+        var entry = history.GetProperty("items").EnumerateArray().Single();
         entry.GetProperty("type").GetString().ShouldBe("organization.created");
         entry.GetProperty("body").GetProperty("actor").GetProperty("user").GetGuid().ShouldBe(await MeAsync(registry, registry.AdminKey));
     }
@@ -112,7 +112,7 @@ public class OrganizationTests
         renamed.Headers.ETag!.Tag.ShouldBe("\"v2\"");
         stale.StatusCode.ShouldBe(HttpStatusCode.PreconditionFailed);
         stale.Headers.ETag!.Tag.ShouldBe("\"v2\"");
-        var history = (await GetJsonAsync(registry, $"/api/v1/orgs/{id}/history", registry.AdminKey)).EnumerateArray().ToList();
+        var history = (await GetJsonAsync(registry, $"/api/v1/orgs/{id}/history", registry.AdminKey)).GetProperty("items").EnumerateArray().ToList();
         history.Select(e => e.GetProperty("type").GetString()).ShouldBe(["organization.created", "organization.renamed"]);
         var change = history[1].GetProperty("body").GetProperty("changes")[0];
         (change.GetProperty("from").GetString(), change.GetProperty("to").GetString()).ShouldBe(("Other Lab", "Renamed"));
@@ -129,7 +129,7 @@ public class OrganizationTests
 
         responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
         responses.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed).ShouldBe(7);
-        (await GetJsonAsync(registry, $"/api/v1/orgs/{id}/history", registry.AdminKey)).GetArrayLength().ShouldBe(2);
+        (await GetJsonAsync(registry, $"/api/v1/orgs/{id}/history", registry.AdminKey)).GetProperty("items").GetArrayLength().ShouldBe(2);
         foreach (var response in responses)
         {
             response.Dispose();

@@ -67,8 +67,8 @@ public class UserTests
         using var asLab = await registry.SendAsync(HttpMethod.Get, "/api/v1/users", registry.LabKey);
         using var asAdmin = await registry.SendAsync(HttpMethod.Get, "/api/v1/users", registry.AdminKey);
 
-        (await asLab.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(u => u.GetProperty("name").GetString()).ShouldBe(["alice"]);
-        (await asAdmin.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(u => u.GetProperty("name").GetString()).ShouldBe(["admin", "alice", "bob"]);
+        (await asLab.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().Select(u => u.GetProperty("name").GetString()).ShouldBe(["alice"]);
+        (await asAdmin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().Select(u => u.GetProperty("name").GetString()).Order().ShouldBe(["admin", "alice", "bob"]);
     }
 
     private static Task<HttpResponseMessage> PostAsync(TestRegistry registry, string key, string json) =>

@@ -29,11 +29,11 @@ internal static class AccreditationEndpoints
     public static RouteGroupBuilder MapAccreditations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/accreditations").WithTags("Accreditations");
-        group.MapGet("", ListAsync).WithName("ListAccreditations");
+        group.MapGet("", ListAsync).WithName("ListAccreditations").Produces<PageDto<AccreditationDto>>();
         group.MapPost("", CreateAsync).WithName("GrantAccreditation").Accepts<CreateAccreditationRequest>("application/json");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetAccreditation");
         group.MapPost("/{id:guid}/revoke", RevokeAsync).WithName("RevokeAccreditation").Accepts<RevokeRequest>("application/json");
-        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AccreditationHistory");
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AccreditationHistory").Produces<PageDto<History.EntryDto>>();
         return group;
     }
 
@@ -53,19 +53,42 @@ internal static class AccreditationEndpoints
         };
     }
 
-    private static async Task<IResult> ListAsync(Guid? auditor, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, TimeProvider time, CancellationToken cancellationToken)
     {
+        var list = ListQuery.Read(request, cursors, "GET /api/v1/accreditations", "auditor", "active", "changed_since");
+        var (auditor, active, since) = (list.Id("auditor"), list.Flag("active"), list.Time("changed_since"));
+        var after = list.After();
+        if (list.Problem is { } bad)
+        {
+            return bad;
+        }
+
         var visible = db.Accreditations.AsNoTracking().VisibleTo(caller);
         if (auditor is { } only)
         {
             visible = visible.Where(a => a.AuditorId == only);
         }
 
-        var accreditations = await visible.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToListAsync(cancellationToken);
-        var ids = accreditations.Select(a => a.Id).ToList();
+        if (active is { } wanted)
+        {
+            // In force now: within its validity and not revoked.
+            var now = EventEncoding.Truncate(time.GetUtcNow());
+            visible = wanted
+                ? visible.Where(a => a.RevokedAt == null && a.ValidFrom <= now && now < a.ValidUntil)
+                : visible.Where(a => a.RevokedAt != null || a.ValidFrom > now || now >= a.ValidUntil);
+        }
+
+        if (since is { } t)
+        {
+            var changed = History.ChangedSince(db, "accreditation", t);
+            visible = visible.Where(a => changed.Contains(a.Id));
+        }
+
+        var (page, next) = await list.PageAsync(visible, a => a.CreatedAt, a => a.Id, after, cancellationToken);
+        var ids = page.Select(a => a.Id).ToList();
         var scopes = (await db.AccreditationScopes.AsNoTracking().Where(s => ids.Contains(s.AccreditationId)).ToListAsync(cancellationToken))
             .ToLookup(s => s.AccreditationId, s => s.Item);
-        return TypedResults.Ok(accreditations.Select(a => Dto(a, scopes[a.Id])).ToList());
+        return TypedResults.Ok(new PageDto<AccreditationDto>([.. page.Select(a => Dto(a, scopes[a.Id]))], next));
     }
 
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
@@ -143,9 +166,9 @@ internal static class AccreditationEndpoints
             return Problems.Forbidden("only a regulator of the authority that granted it revokes an accreditation");
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<RevokeRequest>(request, cancellationToken);
@@ -162,7 +185,7 @@ internal static class AccreditationEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var current = await write.Db.Accreditations.SingleAsync(a => a.Id == id, cancellationToken);
-            if (current.Version != expected)
+            if (ETags.IsStale(current.Version, expected))
             {
                 return (Accreditation: current, Stale: true, Revoked: false);
             }
@@ -180,11 +203,12 @@ internal static class AccreditationEndpoints
             return (Accreditation: current, Stale: false, Revoked: false);
         }, cancellationToken);
 
-        request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Accreditation.Version);
         if (outcome.Stale)
         {
-            return Problems.Stale("accreditation", outcome.Accreditation.Version);
+            return ETags.Stale(request.HttpContext.Response, "accreditation", outcome.Accreditation.Version);
         }
+
+        request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Accreditation.Version);
 
         if (outcome.Revoked)
         {
@@ -194,10 +218,9 @@ internal static class AccreditationEndpoints
         return TypedResults.Ok(Dto(outcome.Accreditation, await ScopeOfAsync(db, id, cancellationToken)));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken) =>
-        await db.Accreditations.AsNoTracking().VisibleTo(caller).AnyAsync(a => a.Id == id, cancellationToken)
-            ? TypedResults.Ok(await History.OfAsync(db, "accreditation", id, cancellationToken))
-            : Problems.NotFound("accreditation", id);
+    private static Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken) =>
+        History.PageAsync(request, cursors, db, $"GET /api/v1/accreditations/{id:D}/history", "accreditation", id,
+            () => db.Accreditations.AsNoTracking().VisibleTo(caller).AnyAsync(a => a.Id == id, cancellationToken), cancellationToken);
 
     private static async Task<List<string>> ScopeOfAsync(RegistryDbContext db, Guid id, CancellationToken cancellationToken) =>
         await db.AccreditationScopes.AsNoTracking().Where(s => s.AccreditationId == id).Select(s => s.Item).ToListAsync(cancellationToken);

@@ -33,7 +33,7 @@ internal static class AuthorityEndpoints
         var group = api.MapGroup("/authorities").WithTags("Authorities");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetAuthority");
         group.MapPut("/{id:guid}/policy", SetPolicyAsync).WithName("SetAuthorityPolicy").Accepts<SetPolicyRequest>("application/json");
-        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AuthorityHistory");
+        group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AuthorityHistory").Produces<PageDto<History.EntryDto>>();
         return group;
     }
 
@@ -72,9 +72,9 @@ internal static class AuthorityEndpoints
             return Problems.NotFound("authority", id);
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<SetPolicyRequest>(request, cancellationToken);
@@ -103,7 +103,7 @@ internal static class AuthorityEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var current = await write.Db.AuthorityPolicies.SingleOrDefaultAsync(p => p.AuthorityId == id, cancellationToken);
-            if ((current?.Version ?? 0) != expected)
+            if (ETags.IsStale(current?.Version ?? 0, expected))
             {
                 return (Version: current?.Version ?? 0, Stale: true);
             }
@@ -134,14 +134,18 @@ internal static class AuthorityEndpoints
             return (current.Version, Stale: false);
         }, cancellationToken);
 
+        if (outcome.Stale)
+        {
+            return ETags.Stale(request.HttpContext.Response, "authority", outcome.Version);
+        }
+
         request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Version);
-        return outcome.Stale ? Problems.Stale("authority", outcome.Version) : TypedResults.Ok(await DtoAsync(db, authority, cancellationToken));
+        return TypedResults.Ok(await DtoAsync(db, authority, cancellationToken));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken) =>
-        await db.VisibleAuthorities(caller).AnyAsync(o => o.Id == id, cancellationToken)
-            ? TypedResults.Ok(await History.OfAsync(db, "authority", id, cancellationToken))
-            : Problems.NotFound("authority", id);
+    private static Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken) =>
+        History.PageAsync(request, cursors, db, $"GET /api/v1/authorities/{id:D}/history", "authority", id,
+            () => db.VisibleAuthorities(caller).AnyAsync(o => o.Id == id, cancellationToken), cancellationToken);
 
     private static async Task<IResult?> ValidPartiesAsync(RegistryDbContext db, JgPolicy policy, IReadOnlyDictionary<string, IReadOnlyList<Guid>> parties, CancellationToken cancellationToken)
     {

@@ -28,8 +28,6 @@ internal static class CaseEndpoints
         string ReportedAt, IReadOnlyList<string> Asserted, string CreatedAt, string? Resolution, Guid? DuplicateOf, string LabAsReported,
         string ModelAsReported, IReadOnlyList<InvolvementDto> Involvements, long LastEvent);
 
-    public sealed record PageDto<T>(IReadOnlyList<T> Items, string? Next);
-
     public sealed record HistoryObjectDto(string Kind, Guid Id);
 
     public sealed record HistoryEntryDto(long Seq, string Type, string Time, HistoryObjectDto Object, JsonNode? Body);
@@ -48,12 +46,6 @@ internal static class CaseEndpoints
     public sealed record RejectBody(string Reason);
 
     public sealed record DuplicateBody(Guid Of);
-
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
-
-    private static readonly string[] ListParameters = ["status", "release", "lab", "changed_since", "changed_by", "limit", "cursor"];
-    private static readonly string[] HistoryParameters = ["limit", "cursor"];
 
     public static IServiceCollection AddCases(this IServiceCollection services) =>
         services.AddSingleton<Cursors>().AddScoped<CaseService>();
@@ -110,82 +102,38 @@ internal static class CaseEndpoints
 
     private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal caller, CaseService cases, Cursors cursors, CancellationToken cancellationToken)
     {
-        var query = request.Query;
-        if (Unknown(query, ListParameters) is { } unknown)
-        {
-            return unknown;
-        }
-
-        var status = query["status"].ToString() is { Length: > 0 } s ? s : null;
-        if (status is not null && !CaseFilter.Statuses.Contains(status))
-        {
-            return Problems.Invalid("status", status, $"one of {string.Join(", ", CaseFilter.Statuses)}");
-        }
-
-        IResult?[] problems =
-        [
-            GuidParameter(query, "release", out var release), GuidParameter(query, "lab", out var lab), GuidParameter(query, "changed_by", out var changedBy),
-            TimeParameter(query, "changed_since", out var changedSince), LimitParameter(query, out var limit),
-        ];
-        if (problems.FirstOrDefault(p => p is not null) is { } bad)
+        var list = ListQuery.Read(request, cursors, "GET /api/v1/cases", "status", "release", "lab", "changed_since", "changed_by");
+        var filter = new CaseFilter(list.OneOf("status", CaseFilter.Statuses), list.Id("release"), list.Id("lab"), list.Time("changed_since"), list.Id("changed_by"));
+        var after = list.After();
+        if (list.Problem is { } bad)
         {
             return bad;
         }
 
-        var filter = new CaseFilter(status, release, lab, changedSince, changedBy);
-        var canonical = string.Join("&",
-            $"status={status}", $"release={release:D}", $"lab={lab:D}", $"changed_since={(changedSince is { } t ? EventEncoding.Time(t) : "")}", $"changed_by={changedBy:D}");
-        const string Route = "GET /api/v1/cases";
-        var userId = caller.UserId();
-        (DateTimeOffset, Guid)? after = null;
-        if (query["cursor"].ToString() is { Length: > 0 } cursor)
-        {
-            if (cursors.Decode(cursor, userId, Route, canonical) is not { } position || Cursors.ReadPosition(position) is not { } at)
-            {
-                return BadCursor();
-            }
-
-            after = at;
-        }
-
-        var (page, more) = await cases.ListAsync(caller.Caller(), filter, after, limit, cancellationToken);
-        var next = more ? cursors.Encode(userId, Route, canonical, Cursors.Position(page[^1].Header.CreatedAt, page[^1].Header.Id)) : null;
-        return TypedResults.Ok(new PageDto<CaseDto>([.. page.Select(Dto)], next));
+        var (page, more) = await cases.ListAsync(caller.Caller(), filter, after, list.Limit, cancellationToken);
+        return TypedResults.Ok(new PageDto<CaseDto>([.. page.Select(Dto)], more ? list.Next(page[^1].Header.CreatedAt, page[^1].Header.Id) : null));
     }
 
     private static async Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, CaseService cases, Cursors cursors, CancellationToken cancellationToken)
     {
-        var query = request.Query;
-        var badLimit = LimitParameter(query, out var limit);
-        if ((Unknown(query, HistoryParameters) ?? badLimit) is { } bad)
+        var list = ListQuery.Read(request, cursors, $"GET /api/v1/cases/{id:D}/history");
+        var after = list.AfterSeq();
+        if (list.Problem is { } bad)
         {
             return bad;
         }
 
-        var route = $"GET /api/v1/cases/{id:D}/history";
-        var userId = caller.UserId();
-        long after = 0;
-        if (query["cursor"].ToString() is { Length: > 0 } cursor)
-        {
-            if (cursors.Decode(cursor, userId, route, "") is not { } position || Cursors.ReadSeq(position) is not { } seq)
-            {
-                return BadCursor();
-            }
-
-            after = seq;
-        }
-
-        var entries = await cases.HistoryAsync(caller.Caller(), id, after, limit + 1, cancellationToken);
+        var entries = await cases.HistoryAsync(caller.Caller(), id, after, list.Limit + 1, cancellationToken);
         if (entries is null)
         {
             return Problems.NotFound("case", id);
         }
 
-        var more = entries.Count > limit;
-        var page = more ? entries[..limit] : entries;
-        var next = more ? cursors.Encode(userId, route, "", Cursors.Position(page[^1].Seq)) : null;
+        var more = entries.Count > list.Limit;
+        var page = more ? entries[..list.Limit] : entries;
         return TypedResults.Ok(new PageDto<HistoryEntryDto>(
-            [.. page.Select(e => new HistoryEntryDto(e.Seq, e.Type, EventEncoding.Time(e.Time), new HistoryObjectDto(e.ObjectKind, e.ObjectId), e.Body))], next));
+            [.. page.Select(e => new HistoryEntryDto(e.Seq, e.Type, EventEncoding.Time(e.Time), new HistoryObjectDto(e.ObjectKind, e.ObjectId), e.Body))],
+            more ? list.Next(page[^1].Seq) : null));
     }
 
     private static async Task<IResult> TechniqueAsync(Guid id, ClaimsPrincipal caller, CaseService cases, HttpResponse response, CancellationToken cancellationToken)
@@ -277,63 +225,4 @@ internal static class CaseEndpoints
                 i.Involvement.AcknowledgedAt is { } a ? EventEncoding.Time(a) : null, i.Involvement.Version))],
             view.LastEvent);
     }
-
-    private static IResult? Unknown(IQueryCollection query, string[] known) =>
-        query.Keys.FirstOrDefault(k => !known.Contains(k)) is { } name
-            ? Problems.BadBody($"unknown query parameter '{name}'; expected {string.Join(", ", known)}")
-            : null;
-
-    private static IResult? GuidParameter(IQueryCollection query, string name, out Guid? value)
-    {
-        value = null;
-        if (query[name].ToString() is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (!Guid.TryParseExact(text, "D", out var id))
-        {
-            return Problems.Invalid(name, text, "a UUID such as 0b5c5a8e-5a8e-4b5c-8e5a-5c0b5a8e4b5c");
-        }
-
-        value = id;
-        return null;
-    }
-
-    private static IResult? TimeParameter(IQueryCollection query, string name, out DateTimeOffset? value)
-    {
-        value = null;
-        if (query[name].ToString() is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) || !text.Contains('T', StringComparison.Ordinal))
-        {
-            return Problems.Invalid(name, text, "a time such as 2026-12-02T09:00:00.000Z");
-        }
-
-        value = EventEncoding.Truncate(time);
-        return null;
-    }
-
-    private static IResult? LimitParameter(IQueryCollection query, out int limit)
-    {
-        limit = DefaultLimit;
-        if (query["limit"].ToString() is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit)
-        {
-            return Problems.Invalid("limit", text, $"a whole number from 1 to {MaxLimit}");
-        }
-
-        return null;
-    }
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadCursor() => TypedResults.Problem(
-        "the cursor is not one this server issued for this caller, route and filters; start again without a cursor",
-        statusCode: StatusCodes.Status400BadRequest, title: "Invalid cursor", extensions: new Dictionary<string, object?> { ["field"] = "cursor", ["expected"] = "the 'next' of the previous page with the same filters" });
 }

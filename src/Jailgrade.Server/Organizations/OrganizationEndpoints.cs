@@ -7,7 +7,6 @@ using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +28,7 @@ internal static class OrganizationEndpoints
     public static RouteGroupBuilder MapOrganizations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/orgs").WithTags("Organizations");
-        group.MapGet("", ListAsync).WithName("ListOrganizations");
+        group.MapGet("", ListAsync).WithName("ListOrganizations").Produces<PageDto<OrganizationDto>>();
         group.MapGet("/{id:guid}", GetAsync).WithName("GetOrganization")
             .Produces<OrganizationDto>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("", CreateAsync).WithName("CreateOrganization").Accepts<CreateOrganizationRequest>("application/json")
@@ -40,7 +39,7 @@ internal static class OrganizationEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         group.MapGet("/{id:guid}/history", HistoryAsync).WithName("OrganizationHistory")
-            .Produces<List<History.EntryDto>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<PageDto<History.EntryDto>>().ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -56,10 +55,32 @@ internal static class OrganizationEndpoints
         return organizations.Where(o => o.Id == own);
     }
 
-    private static async Task<Ok<List<OrganizationDto>>> ListAsync(ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken)
     {
-        var organizations = await db.Organizations.AsNoTracking().VisibleTo(caller).OrderBy(o => o.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(organizations.Select(Dto).ToList());
+        var list = ListQuery.Read(request, cursors, "GET /api/v1/orgs", "kind", "changed_since");
+        var kind = list.OneOf("kind", LowerCaseEnumNames<OrganizationKind>.All);
+        var since = list.Time("changed_since");
+        var after = list.After();
+        if (list.Problem is { } bad)
+        {
+            return bad;
+        }
+
+        var organizations = db.Organizations.AsNoTracking().VisibleTo(caller);
+        if (kind is not null)
+        {
+            var only = LowerCaseEnumNames<OrganizationKind>.Parse(kind);
+            organizations = organizations.Where(o => o.Kind == only);
+        }
+
+        if (since is { } t)
+        {
+            var changed = History.ChangedSince(db, "organization", t);
+            organizations = organizations.Where(o => changed.Contains(o.Id));
+        }
+
+        var (page, next) = await list.PageAsync(organizations, o => o.CreatedAt, o => o.Id, after, cancellationToken);
+        return TypedResults.Ok(new PageDto<OrganizationDto>([.. page.Select(Dto)], next));
     }
 
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
@@ -132,9 +153,9 @@ internal static class OrganizationEndpoints
             return Problems.Forbidden("only an administrator renames organizations");
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<RenameOrganizationRequest>(request, cancellationToken);
@@ -152,7 +173,7 @@ internal static class OrganizationEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var org = await write.Db.Organizations.SingleAsync(o => o.Id == id, cancellationToken);
-            if (org.Version != expected)
+            if (ETags.IsStale(org.Version, expected))
             {
                 return (Org: org, Stale: true, Taken: false);
             }
@@ -172,8 +193,7 @@ internal static class OrganizationEndpoints
 
         if (outcome.Stale)
         {
-            request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Org.Version);
-            return Problems.Stale("organization", outcome.Org.Version);
+            return ETags.Stale(request.HttpContext.Response, "organization", outcome.Org.Version);
         }
 
         if (outcome.Taken)
@@ -185,15 +205,9 @@ internal static class OrganizationEndpoints
         return TypedResults.Ok(Dto(outcome.Org));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
-    {
-        if (!await db.Organizations.AsNoTracking().VisibleTo(caller).AnyAsync(o => o.Id == id, cancellationToken))
-        {
-            return Problems.NotFound("organization", id);
-        }
-
-        return TypedResults.Ok(await History.OfAsync(db, "organization", id, cancellationToken));
-    }
+    private static Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken) =>
+        History.PageAsync(request, cursors, db, $"GET /api/v1/orgs/{id:D}/history", "organization", id,
+            () => db.Organizations.AsNoTracking().VisibleTo(caller).AnyAsync(o => o.Id == id, cancellationToken), cancellationToken);
 
     private static IResult? Validate(string? name) =>
         string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl)

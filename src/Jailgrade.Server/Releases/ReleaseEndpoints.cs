@@ -38,15 +38,15 @@ internal static class ReleaseEndpoints
     public static RouteGroupBuilder MapReleases(this RouteGroupBuilder api)
     {
         var models = api.MapGroup("/models").WithTags("Models and releases");
-        models.MapGet("", ListModelsAsync).WithName("ListModels");
+        models.MapGet("", ListModelsAsync).WithName("ListModels").Produces<PageDto<ModelDto>>();
         models.MapPost("", CreateModelAsync).WithName("CreateModel").Accepts<CreateModelRequest>("application/json");
         models.MapGet("/{id:guid}", GetModelAsync).WithName("GetModel");
         models.MapPost("/{id:guid}/releases", CreateReleaseAsync).WithName("CreateRelease").Accepts<CreateReleaseRequest>("application/json");
         var releases = api.MapGroup("/releases").WithTags("Models and releases");
-        releases.MapGet("", ListReleasesAsync).WithName("ListReleases");
+        releases.MapGet("", ListReleasesAsync).WithName("ListReleases").Produces<PageDto<ReleaseDto>>();
         releases.MapGet("/{id:guid}", GetReleaseAsync).WithName("GetRelease");
         releases.MapPatch("/{id:guid}", ChangeReleaseAsync).WithName("ChangeRelease").Accepts<ChangeReleaseRequest>("application/json");
-        releases.MapGet("/{id:guid}/history", HistoryAsync).WithName("ReleaseHistory");
+        releases.MapGet("/{id:guid}/history", HistoryAsync).WithName("ReleaseHistory").Produces<PageDto<History.EntryDto>>();
         return api;
     }
 
@@ -81,10 +81,24 @@ internal static class ReleaseEndpoints
     private static bool MayChange(ClaimsPrincipal caller, Guid lab) =>
         caller.Role() == Role.Admin || (caller.Role() == Role.Lab && caller.OrganizationId() == lab);
 
-    private static async Task<IResult> ListModelsAsync(ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListModelsAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken)
     {
-        var models = await db.Models.AsNoTracking().VisibleTo(caller).OrderBy(m => m.LabId).ThenBy(m => m.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(models.Select(Dto).ToList());
+        var list = ListQuery.Read(request, cursors, "GET /api/v1/models", "lab");
+        var lab = list.Id("lab");
+        var after = list.After();
+        if (list.Problem is { } bad)
+        {
+            return bad;
+        }
+
+        var models = db.Models.AsNoTracking().VisibleTo(caller);
+        if (lab is { } only)
+        {
+            models = models.Where(m => m.LabId == only);
+        }
+
+        var (page, next) = await list.PageAsync(models, m => m.CreatedAt, m => m.Id, after, cancellationToken);
+        return TypedResults.Ok(new PageDto<ModelDto>([.. page.Select(Dto)], next));
     }
 
     private static async Task<IResult> GetModelAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
@@ -208,17 +222,35 @@ internal static class ReleaseEndpoints
         return TypedResults.Created($"/api/v1/releases/{created.Id:D}", Dto(created, model));
     }
 
-    private static async Task<IResult> ListReleasesAsync(Guid? model, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListReleasesAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken)
     {
-        var visible = VisibleReleases(db, caller);
-        if (model is { } only)
+        var list = ListQuery.Read(request, cursors, "GET /api/v1/releases", "model", "lab", "changed_since");
+        var (model, lab, since) = (list.Id("model"), list.Id("lab"), list.Time("changed_since"));
+        var after = list.After();
+        if (list.Problem is { } bad)
         {
-            visible = visible.Where(x => x.Model.Id == only);
+            return bad;
         }
 
-        var releases = await visible.OrderBy(x => x.Model.LabId).ThenBy(x => x.Model.Name).ThenBy(x => x.Release.CreatedAt).ThenBy(x => x.Release.Version)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(releases.Select(x => Dto(x.Release, x.Model)).ToList());
+        var visible = VisibleReleases(db, caller);
+        if (model is { } onlyModel)
+        {
+            visible = visible.Where(x => x.Model.Id == onlyModel);
+        }
+
+        if (lab is { } onlyLab)
+        {
+            visible = visible.Where(x => x.Model.LabId == onlyLab);
+        }
+
+        if (since is { } t)
+        {
+            var changed = History.ChangedSince(db, "release", t);
+            visible = visible.Where(x => changed.Contains(x.Release.Id));
+        }
+
+        var (page, next) = await list.PageAsync(visible, x => x.Release.CreatedAt, x => x.Release.Id, after, cancellationToken);
+        return TypedResults.Ok(new PageDto<ReleaseDto>([.. page.Select(x => Dto(x.Release, x.Model))], next));
     }
 
     private static async Task<IResult> GetReleaseAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
@@ -246,9 +278,9 @@ internal static class ReleaseEndpoints
             return Problems.Forbidden("only the model's lab or an administrator changes its releases");
         }
 
-        if (ETags.Parse(request.Headers.IfMatch) is not { } expected)
+        if (ETags.RequireIfMatch(request, out var expected) is { } required)
         {
-            return Problems.PreconditionRequired();
+            return required;
         }
 
         var (body, invalid) = await StrictJson.ReadAsync<ChangeReleaseRequest>(request, cancellationToken);
@@ -270,7 +302,7 @@ internal static class ReleaseEndpoints
         var outcome = await EventLog.WriteAsync(db, time, async write =>
         {
             var release = await write.Db.Releases.SingleAsync(x => x.Id == id, cancellationToken);
-            if (release.Revision != expected)
+            if (ETags.IsStale(release.Revision, expected))
             {
                 return (Release: release, Stale: true);
             }
@@ -297,14 +329,18 @@ internal static class ReleaseEndpoints
             return (Release: release, Stale: false);
         }, cancellationToken);
 
+        if (outcome.Stale)
+        {
+            return ETags.Stale(request.HttpContext.Response, "release", outcome.Release.Revision);
+        }
+
         request.HttpContext.Response.Headers.ETag = ETags.Of(outcome.Release.Revision);
-        return outcome.Stale ? Problems.Stale("release", outcome.Release.Revision) : TypedResults.Ok(Dto(outcome.Release, model));
+        return TypedResults.Ok(Dto(outcome.Release, model));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken) =>
-        await VisibleReleases(db, caller).AnyAsync(x => x.Release.Id == id, cancellationToken)
-            ? TypedResults.Ok(await History.OfAsync(db, "release", id, cancellationToken))
-            : Problems.NotFound("release", id);
+    private static Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken) =>
+        History.PageAsync(request, cursors, db, $"GET /api/v1/releases/{id:D}/history", "release", id,
+            () => VisibleReleases(db, caller).AnyAsync(x => x.Release.Id == id, cancellationToken), cancellationToken);
 
     private static JsonObject Actor(ClaimsPrincipal caller) => EventBodies.User(caller.UserId(), caller.OrganizationId());
 

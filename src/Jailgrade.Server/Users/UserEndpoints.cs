@@ -9,7 +9,6 @@ using Jailgrade.Server.Internal;
 using Jailgrade.Server.Organizations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +29,7 @@ internal static class UserEndpoints
     public static RouteGroupBuilder MapUsers(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/users").WithTags("Users");
-        group.MapGet("", ListAsync).WithName("ListUsers");
+        group.MapGet("", ListAsync).WithName("ListUsers").Produces<PageDto<UserDto>>();
         group.MapPost("", CreateAsync).WithName("CreateUser").Accepts<CreateUserRequest>("application/json")
             .Produces<CreatedUserDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
@@ -38,11 +37,32 @@ internal static class UserEndpoints
         return group;
     }
 
-    private static async Task<Ok<List<UserDto>>> ListAsync(ClaimsPrincipal caller, RegistryDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken)
     {
+        var list = ListQuery.Read(request, cursors, "GET /api/v1/users", "organization", "role");
+        var organization = list.Id("organization");
+        var role = list.OneOf("role", LowerCaseEnumNames<Role>.All);
+        var after = list.After();
+        if (list.Problem is { } bad)
+        {
+            return bad;
+        }
+
         var visible = db.Organizations.AsNoTracking().VisibleTo(caller).Select(o => o.Id);
-        var users = await db.Users.AsNoTracking().Where(u => visible.Contains(u.OrganizationId)).OrderBy(u => u.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(users.Select(u => new UserDto(u.Id, u.OrganizationId, u.Name, LowerCaseEnumNames<Role>.Name(u.Role))).ToList());
+        var users = db.Users.AsNoTracking().Where(u => visible.Contains(u.OrganizationId));
+        if (organization is { } org)
+        {
+            users = users.Where(u => u.OrganizationId == org);
+        }
+
+        if (role is not null)
+        {
+            var only = LowerCaseEnumNames<Role>.Parse(role);
+            users = users.Where(u => u.Role == only);
+        }
+
+        var (page, next) = await list.PageAsync(users, u => u.CreatedAt, u => u.Id, after, cancellationToken);
+        return TypedResults.Ok(new PageDto<UserDto>([.. page.Select(u => new UserDto(u.Id, u.OrganizationId, u.Name, LowerCaseEnumNames<Role>.Name(u.Role)))], next));
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, TimeProvider time, CancellationToken cancellationToken)

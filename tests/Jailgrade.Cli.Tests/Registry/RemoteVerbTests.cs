@@ -25,7 +25,7 @@ public sealed class RemoteVerbTests : IAsyncLifetime
 
         result.ExitCode.ShouldBe(0, result.Stderr);
         result.Lines[0].ShouldBe("id\tname\tkind\tversion");
-        result.Lines.Skip(1).Select(l => string.Join('\t', l.Split('\t')[1..])).ShouldBe(["Example Lab\tlab\t1", "Registry operator\toperator\t1"]);
+        result.Lines.Skip(1).Select(l => string.Join('\t', l.Split('\t')[1..])).Order(StringComparer.Ordinal).ShouldBe(["Example Lab\tlab\t1", "Registry operator\toperator\t1"]);
         result.Lines.Skip(1).Select(l => Guid.TryParse(l.Split('\t')[0], out var id)).ShouldAllBe(parsed => parsed);
     }
 

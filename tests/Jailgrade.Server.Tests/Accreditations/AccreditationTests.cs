@@ -48,7 +48,7 @@ public class AccreditationTests
         (await IsAccreditedAsync(registry, auditor, "WP", registry.Time.GetUtcNow())).ShouldBeFalse("after the revocation");
         (await IsAccreditedAsync(registry, auditor, "WP", grantedAt)).ShouldBeTrue("what was signed before the revocation stays accredited");
 
-        var history = (await GetJsonAsync(registry, $"/api/v1/accreditations/{id}/history", auditorKey)).EnumerateArray().ToList();
+        var history = (await GetJsonAsync(registry, $"/api/v1/accreditations/{id}/history", auditorKey)).GetProperty("items").EnumerateArray().ToList();
         history.Select(e => e.GetProperty("type").GetString()).ShouldBe(["accreditation.granted", "accreditation.revoked"]);
         history[1].GetProperty("body").GetProperty("changes")[1].GetProperty("to").GetString().ShouldBe("conflict of interest");
     }
@@ -104,13 +104,13 @@ public class AccreditationTests
 
         foreach (var key in new[] { regulator, auditorKey, registry.AdminKey })
         {
-            (await GetJsonAsync(registry, "/api/v1/accreditations", key)).EnumerateArray().Select(a => a.GetProperty("id").GetGuid()).ShouldBe([id]);
+            (await GetJsonAsync(registry, "/api/v1/accreditations", key)).GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetGuid()).ShouldBe([id]);
             (await GetJsonAsync(registry, $"/api/v1/accreditations/{id}", key)).GetProperty("id").GetGuid().ShouldBe(id);
         }
 
         foreach (var key in new[] { otherRegulator, otherAuditor, registry.LabKey })
         {
-            (await GetJsonAsync(registry, "/api/v1/accreditations", key)).GetArrayLength().ShouldBe(0);
+            (await GetJsonAsync(registry, "/api/v1/accreditations", key)).GetProperty("items").GetArrayLength().ShouldBe(0);
             await ShouldBe404Async(registry, $"/api/v1/accreditations/{id}", key);
             await ShouldBe404Async(registry, $"/api/v1/accreditations/{id}/history", key);
         }

@@ -44,7 +44,7 @@ public class AuthorityTests
         read.GetProperty("parties").GetProperty("affected-deployers").EnumerateArray().Select(o => o.GetGuid()).ShouldBe([deployer]);
         read.GetProperty("version").GetInt64().ShouldBe(2);
 
-        var history = (await GetJsonAsync(registry, $"{path}/history", regulator)).EnumerateArray().ToList();
+        var history = (await GetJsonAsync(registry, $"{path}/history", regulator)).GetProperty("items").EnumerateArray().ToList();
         history.Select(e => e.GetProperty("type").GetString()).ShouldBe(["authority.policy_set", "authority.policy_set"]);
         var first = history[0].GetProperty("body").GetProperty("changes")[0];
         (first.GetProperty("field").GetString(), first.GetProperty("from").ValueKind, first.GetProperty("to").GetString()).ShouldBe(("policy", JsonValueKind.Null, "us-frontier"));

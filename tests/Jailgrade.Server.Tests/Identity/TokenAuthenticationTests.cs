@@ -288,7 +288,7 @@ public sealed class TokenAuthenticationTests
         using var response = await registry.SendAsync(HttpMethod.Get, "/api/v1/orgs", token);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadAsStringAsync()).ShouldBe("[]");
+        (await response.Content.ReadAsStringAsync()).ShouldBe("""{"items":[],"next":null}""");
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public class ReleaseTests
         (body.GetProperty("version").GetString(), body.GetProperty("exposure").GetString()).ShouldBe(("2026-06-01", "G"));
         body.GetProperty("regions").EnumerateArray().Select(r => r.GetString()).ShouldBe(["US", "GB"]);
 
-        var history = (await GetJsonAsync(registry, $"/api/v1/releases/{releaseId}/history", registry.LabKey)).EnumerateArray().Single();
+        var history = (await GetJsonAsync(registry, $"/api/v1/releases/{releaseId}/history", registry.LabKey)).GetProperty("items").EnumerateArray().Single();
         history.GetProperty("type").GetString().ShouldBe("release.created");
         history.GetProperty("body").GetProperty("actor").GetProperty("organization").GetGuid().ShouldBe(lab);
         var changes = history.GetProperty("body").GetProperty("changes").EnumerateArray().ToDictionary(c => c.GetProperty("field").GetString()!, c => c.GetProperty("to").ToString());
@@ -62,12 +62,12 @@ public class ReleaseTests
 
         (await NamesAsync(registry, "/api/v1/models", registry.LabKey)).ShouldBe(["ex-1"]);
         (await NamesAsync(registry, "/api/v1/models", regulator)).Order().ShouldBe(["ex-1", "ot-1"]);
-        (await GetJsonAsync(registry, "/api/v1/releases", registry.LabKey)).EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ShouldBe([mineRelease]);
-        (await GetJsonAsync(registry, "/api/v1/releases", regulator)).GetArrayLength().ShouldBe(2);
+        (await GetJsonAsync(registry, "/api/v1/releases", registry.LabKey)).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ShouldBe([mineRelease]);
+        (await GetJsonAsync(registry, "/api/v1/releases", regulator)).GetProperty("items").GetArrayLength().ShouldBe(2);
         foreach (var key in new[] { auditor, reporter })
         {
-            (await GetJsonAsync(registry, "/api/v1/models", key)).GetArrayLength().ShouldBe(0);
-            (await GetJsonAsync(registry, "/api/v1/releases", key)).GetArrayLength().ShouldBe(0);
+            (await GetJsonAsync(registry, "/api/v1/models", key)).GetProperty("items").GetArrayLength().ShouldBe(0);
+            (await GetJsonAsync(registry, "/api/v1/releases", key)).GetProperty("items").GetArrayLength().ShouldBe(0);
             await ShouldBe404Async(registry, $"/api/v1/releases/{mineRelease}", key);
             await ShouldBe404Async(registry, $"/api/v1/models/{mine}", key);
         }
@@ -203,7 +203,7 @@ public class ReleaseTests
         (await changed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("exposure").GetString().ShouldBe("O");
         stale.StatusCode.ShouldBe(HttpStatusCode.PreconditionFailed);
         stale.Headers.ETag!.Tag.ShouldBe("\"v2\"");
-        var history = (await GetJsonAsync(registry, $"{path}/history", registry.LabKey)).EnumerateArray().ToList();
+        var history = (await GetJsonAsync(registry, $"{path}/history", registry.LabKey)).GetProperty("items").EnumerateArray().ToList();
         history.Select(e => e.GetProperty("type").GetString()).ShouldBe(["release.created", "release.changed"]);
         var changes = history[1].GetProperty("body").GetProperty("changes").EnumerateArray()
             .Select(c => $"{c.GetProperty("field").GetString()}: {c.GetProperty("from")} -> {c.GetProperty("to")}").ToList();
@@ -222,7 +222,7 @@ public class ReleaseTests
 
         responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
         responses.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed).ShouldBe(5);
-        (await GetJsonAsync(registry, $"/api/v1/releases/{release}/history", registry.LabKey)).GetArrayLength().ShouldBe(2);
+        (await GetJsonAsync(registry, $"/api/v1/releases/{release}/history", registry.LabKey)).GetProperty("items").GetArrayLength().ShouldBe(2);
         foreach (var response in responses)
         {
             response.Dispose();
@@ -274,7 +274,7 @@ public class ReleaseTests
     }
 
     private static async Task<List<string?>> NamesAsync(TestRegistry registry, string path, string key) =>
-        [.. (await GetJsonAsync(registry, path, key)).EnumerateArray().Select(m => m.GetProperty("name").GetString())];
+        [.. (await GetJsonAsync(registry, path, key)).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("name").GetString())];
 
     private static async Task<Guid> ModelAsync(TestRegistry registry, string key, string name)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jailgrade.Cli.Commands.Registry.Internal;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Cli.Remote;
 using Jailgrade.Policy.Obligations;
@@ -79,7 +80,7 @@ internal static class CaseCommand
             };
             if (parseResult.GetValue(discovered) is { } at)
             {
-                body["discoveredAt"] = Time(at, "--discovered-at");
+                body["discoveredAt"] = RemoteList.Time(at, "--discovered-at");
             }
 
             var answer = await client.SendAsync(HttpMethod.Post, "cases", body, null, cancellationToken);
@@ -112,23 +113,22 @@ internal static class CaseCommand
         var lab = new Option<string?>("--lab") { Description = "Only cases involving this lab (its organization id).", HelpName = "id" };
         var changedSince = new Option<string?>("--changed-since") { Description = "Only cases changed at or after this time (ISO 8601 with an offset, or a date).", HelpName = "time" };
         var changedBy = new Option<string?>("--changed-by") { Description = "Only cases changed by this organization (its id).", HelpName = "id" };
-        var all = new Option<bool>("--all") { Description = "Follow every page (without it: the first page, and a note on stderr when more follow)." };
-        var limit = LimitOption();
+        var list = new RemoteList();
         var command = remote.AddTo(new VerbCommand("list", "List the cases you may see, oldest first, with filters.", OrgCommand.Conventions)
         {
-            status, release, lab, changedSince, changedBy, limit, all,
+            status, release, lab, changedSince, changedBy, list.Limit, list.All,
         });
         command.WithExample("jailgrade case list --key-file regulator.key --status reported", "what is waiting for triage")
             .WithExample("jailgrade case list --key-file alice.key --changed-since 2026-12-01 --all | cut -f1,2", "every case changed since the 1st: ids and statuses");
         command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "case list", async client =>
         {
             var query = new List<(string, string)>();
-            Add(query, "status", parseResult.GetValue(status));
-            Add(query, "release", parseResult.GetValue(release) is { } r ? RemoteOptions.Id(r, "--release").ToString("D") : null);
-            Add(query, "lab", parseResult.GetValue(lab) is { } l ? RemoteOptions.Id(l, "--lab").ToString("D") : null);
-            Add(query, "changed_since", parseResult.GetValue(changedSince) is { } t ? Time(t, "--changed-since") : null);
-            Add(query, "changed_by", parseResult.GetValue(changedBy) is { } b ? RemoteOptions.Id(b, "--changed-by").ToString("D") : null);
-            await ListAsync(context, parseResult, remote, client, "cases", query, parseResult.GetValue(limit), parseResult.GetValue(all), "case list", "cases", Columns, cancellationToken);
+            RemoteList.Add(query, "status", parseResult.GetValue(status));
+            RemoteList.Add(query, "release", parseResult.GetValue(release) is { } r ? RemoteOptions.Id(r, "--release").ToString("D") : null);
+            RemoteList.Add(query, "lab", parseResult.GetValue(lab) is { } l ? RemoteOptions.Id(l, "--lab").ToString("D") : null);
+            RemoteList.Add(query, "changed_since", parseResult.GetValue(changedSince) is { } t ? RemoteList.Time(t, "--changed-since") : null);
+            RemoteList.Add(query, "changed_by", parseResult.GetValue(changedBy) is { } b ? RemoteOptions.Id(b, "--changed-by").ToString("D") : null);
+            await list.WriteAsync(context, parseResult, remote, client, "cases", query, "case list", "cases", Columns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;
@@ -138,14 +138,13 @@ internal static class CaseCommand
     {
         var remote = new RemoteOptions();
         var id = IdArgument();
-        var all = new Option<bool>("--all") { Description = "Follow every page (without it: the first page, and a note on stderr when more follow)." };
-        var limit = LimitOption();
-        var command = remote.AddTo(new VerbCommand("history", "A case's history as you may see it: every event of your projection, in order.", OrgCommand.Conventions) { id, limit, all });
+        var list = new RemoteList();
+        var command = remote.AddTo(new VerbCommand("history", "A case's history as you may see it: every event of your projection, in order.", OrgCommand.Conventions) { id, list.Limit, list.All });
         command.WithExample("jailgrade case history 0b5c2f7e-7a1d-4c3e-9f6b-2d8e4a1c5b90 --all --key-file regulator.key", "who changed what, and when");
         command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "case history", async client =>
         {
             var path = $"cases/{RemoteOptions.Id(parseResult.GetValue(id)!, "case"):D}/history";
-            await ListAsync(context, parseResult, remote, client, path, [], parseResult.GetValue(limit), parseResult.GetValue(all), "case history", "events", OrgCommand.HistoryColumns, cancellationToken);
+            await list.WriteAsync(context, parseResult, remote, client, path, [], "case history", "events", OrgCommand.HistoryColumns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;
@@ -180,54 +179,6 @@ internal static class CaseCommand
             return (int)ExitCode.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// A list that the server pages: the first page, or with <c>--all</c> every page (following
-    /// <c>next</c>), printed as one list; with <c>--json</c> one <c>{"items":[...],"next":...}</c>.
-    /// </summary>
-    private static async Task ListAsync(CliContext context, ParseResult parseResult, RemoteOptions remote, RegistryClient client, string path,
-        List<(string Name, string Value)> query, int? limit, bool all, string verb, string noun, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
-    {
-        if (limit is { } pageSize)
-        {
-            if (pageSize is < 1 or > 200)
-            {
-                throw new RemoteException(ExitCode.UsageError, $"--limit {pageSize}: expected 1 to 200 per page");
-            }
-
-            query.Add(("limit", pageSize.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        var items = new List<JsonElement>();
-        string? next = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        do
-        {
-            var page = await client.GetAsync(path + Query(next is null ? query : [.. query, ("cursor", next)]), cancellationToken);
-            items.AddRange(Items(page.Body));
-            next = page.Body.ValueKind == JsonValueKind.Object && page.Body.TryGetProperty("next", out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null;
-            if (next is not null && !seen.Add(next))
-            {
-                throw new RemoteException(ExitCode.IoError, $"the server sent the same {noun} page cursor twice; stopped after {items.Count} {noun}");
-            }
-        }
-        while (all && next is not null);
-
-        if (parseResult.GetValue(remote.Json))
-        {
-            var page = new JsonObject { ["items"] = new JsonArray([.. items.Select(i => JsonNode.Parse(i.GetRawText()))]), ["next"] = next };
-            await WriteJsonAsync(context, JsonSerializer.Deserialize<JsonElement>(page.ToJsonString()));
-        }
-        else
-        {
-            WriteRows(context, columns, items);
-        }
-
-        if (next is not null)
-        {
-            await context.Error.WriteLineAsync($"jailgrade {verb}: more {noun} follow after these {items.Count}; add --all to follow every page.");
-        }
     }
 
     private static async Task WriteCaseAsync(CliContext context, bool json, ApiAnswer answer)
@@ -288,25 +239,6 @@ internal static class CaseCommand
             throw new RemoteException(ExitCode.InvalidInput, $"--technique-file {path} is not UTF-8 text");
         }
     }
-
-    /// <summary>A time from the command line in the API's form: UTC, milliseconds, Z.</summary>
-    private static string Time(string text, string option) =>
-        Timestamps.TryParse(text, out var instant, out var problem)
-            ? Jailgrade.Registry.Events.EventEncoding.Time(instant)
-            : throw new RemoteException(ExitCode.UsageError, $"{option} '{TerminalText.Escape(text)}': {problem}");
-
-    private static void Add(List<(string, string)> query, string name, string? value)
-    {
-        if (value is not null)
-        {
-            query.Add((name, value));
-        }
-    }
-
-    private static string Query(List<(string Name, string Value)> query) =>
-        query.Count == 0 ? "" : "?" + string.Join("&", query.Select(q => $"{q.Name}={Uri.EscapeDataString(q.Value)}"));
-
-    private static Option<int?> LimitOption() => new("--limit") { Description = "How many per page (1 to 200; the server's default is 50).", HelpName = "n" };
 
     private static Argument<string> IdArgument() => new("id") { Description = "The case's id." };
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jailgrade.Cli.Commands.Registry.Internal;
 using Jailgrade.Cli.Hosting;
 using Jailgrade.Cli.Remote;
 using Jailgrade.Registry.Internal;
@@ -41,13 +42,22 @@ internal static class OrgCommand
     private static VerbCommand CreateList(CliContext context)
     {
         var remote = new RemoteOptions();
-        var command = remote.AddTo(new VerbCommand("list", "List the organizations you may see (an administrator sees all, anyone else their own).", Conventions));
-        command.WithExample("jailgrade org list --key-file admin.key", "every organization, as the registry's administrator")
-            .WithExample("jailgrade org list --key-file alice.key --server https://registry.example.org | cut -f2", "piped: TSV under a header; here the names");
+        var kind = new Option<string?>("--kind") { Description = $"Only organizations of this kind: {string.Join(", ", LowerCaseEnumNames<OrganizationKind>.All)}.", HelpName = "kind" };
+        var changedSince = new Option<string?>("--changed-since") { Description = "Only organizations changed at or after this time (ISO 8601 with an offset, or a date).", HelpName = "time" };
+        var list = new RemoteList();
+        var command = remote.AddTo(new VerbCommand("list", "List the organizations you may see (an administrator sees all, anyone else their own), oldest first.", Conventions)
+        {
+            kind, changedSince, list.Limit, list.All,
+        });
+        command.WithExample("jailgrade org list --key-file admin.key --all", "every organization, as the registry's administrator")
+            .WithExample("jailgrade org list --key-file admin.key --kind lab --all | cut -f2", "piped: TSV under a header; here the labs' names")
+            .WithExample("jailgrade org list --key-file alice.key --server https://registry.example.org", "your own organization");
         command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "org list", async client =>
         {
-            var answer = await client.GetAsync("orgs", cancellationToken);
-            await WriteAsync(context, parseResult.GetValue(remote.Json), answer.Body, () => WriteRows(context, Columns, Items(answer.Body)));
+            var query = new List<(string, string)>();
+            RemoteList.Add(query, "kind", parseResult.GetValue(kind));
+            RemoteList.Add(query, "changed_since", parseResult.GetValue(changedSince) is { } t ? RemoteList.Time(t, "--changed-since") : null);
+            await list.WriteAsync(context, parseResult, remote, client, "orgs", query, "org list", "organizations", Columns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;
@@ -114,13 +124,13 @@ internal static class OrgCommand
     {
         var remote = new RemoteOptions();
         var org = OrgArgument();
-        var command = remote.AddTo(new VerbCommand("history", "An organization's history: every change, in order, with who made it.", Conventions) { org });
-        command.WithExample("jailgrade org history \"Example Lab\" --key-file admin.key", "created, renamed, ...");
+        var list = new RemoteList();
+        var command = remote.AddTo(new VerbCommand("history", "An organization's history: every change, in order, with who made it.", Conventions) { org, list.Limit, list.All });
+        command.WithExample("jailgrade org history \"Example Lab\" --all --key-file admin.key", "created, renamed, ...");
         command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "org history", async client =>
         {
             var id = await ResolveAsync(client, parseResult.GetValue(org)!, "organization", cancellationToken);
-            var answer = await client.GetAsync($"orgs/{id:D}/history", cancellationToken);
-            await WriteAsync(context, parseResult.GetValue(remote.Json), answer.Body, () => WriteRows(context, HistoryColumns, Items(answer.Body)));
+            await list.WriteAsync(context, parseResult, remote, client, $"orgs/{id:D}/history", [], "org history", "events", HistoryColumns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;
@@ -164,8 +174,7 @@ internal static class OrgCommand
             return id;
         }
 
-        var answer = await client.GetAsync("orgs", cancellationToken);
-        var named = Items(answer.Body).Where(o => Text(o, "name") == text).ToList();
+        var named = (await RemoteList.EveryAsync(client, "orgs", "organizations", cancellationToken)).Where(o => Text(o, "name") == text).ToList();
         return named.Count == 1 && Guid.TryParse(Text(named[0], "id"), out var found)
             ? found
             : throw new RemoteException(ExitCode.NotFound, $"no {what} named '{TerminalText.Escape(text)}' among those you may see (give its id, or its exact name)");

@@ -19,19 +19,25 @@ internal static class UsersRemoteVerbs
     public static VerbCommand CreateList(CliContext context)
     {
         var remote = new RemoteOptions();
-        var command = remote.AddTo(new VerbCommand("list", "List the users of the organizations you may see, from a registry server.", OrgCommand.Conventions));
-        command.WithExample("jailgrade users list --key-file admin.key", "everyone, as the administrator; a lab user sees its own organization's users");
+        var org = new Option<string?>("--org") { Description = "Only the users of this organization: its id, or its exact name.", HelpName = "org" };
+        var role = new Option<string?>("--role") { Description = $"Only users with this role: {string.Join(", ", LowerCaseEnumNames<Role>.All)}.", HelpName = "role" };
+        var list = new RemoteList();
+        var command = remote.AddTo(new VerbCommand("list", "List the users of the organizations you may see, oldest first, from a registry server.", OrgCommand.Conventions)
+        {
+            org, role, list.Limit, list.All,
+        });
+        command.WithExample("jailgrade users list --key-file admin.key --all", "everyone, as the administrator; a lab user sees its own organization's users")
+            .WithExample("jailgrade users list --org \"Example Lab\" --role lab --key-file admin.key", "the lab users of one organization");
         command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "users list", async client =>
         {
-            var users = await client.GetAsync("users", cancellationToken);
-            if (parseResult.GetValue(remote.Json))
-            {
-                await WriteJsonAsync(context, users.Body);
-                return (int)ExitCode.Success;
-            }
-
-            var organizations = Items((await client.GetAsync("orgs", cancellationToken)).Body).ToDictionary(o => Text(o, "id"), o => Text(o, "name"), StringComparer.Ordinal);
-            WriteRows(context, Columns(organizations), Items(users.Body));
+            var query = new List<(string, string)>();
+            RemoteList.Add(query, "organization", parseResult.GetValue(org) is { } o ? (await OrgCommand.ResolveAsync(client, o, "organization", cancellationToken)).ToString("D") : null);
+            RemoteList.Add(query, "role", parseResult.GetValue(role));
+            // The table names each user's organization: every organization the caller sees, read before the users.
+            var organizations = parseResult.GetValue(remote.Json)
+                ? []
+                : (await RemoteList.EveryAsync(client, "orgs", "organizations", cancellationToken)).ToDictionary(o => Text(o, "id"), o => Text(o, "name"), StringComparer.Ordinal);
+            await list.WriteAsync(context, parseResult, remote, client, "users", query, "users list", "users", Columns(organizations), cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -202,16 +203,32 @@ public sealed partial class RegistryDatabase
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex RoleName();
 
-    /// <summary>Per-connection SQLite settings: full durability (the record must survive a power cut) and a busy wait.</summary>
+    /// <summary>
+    /// Per-connection SQLite settings: full durability (the record must survive a power cut) and a busy
+    /// wait. They hold for the native connection's life, and the pool hands the same native connection
+    /// out again and again (EF opens and closes it around every query): each gets them once, not on
+    /// every open.
+    /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
 
+        private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = [];
+
         public static void Apply(SqliteConnection connection)
         {
+            if (connection.Handle is { } native && Applied.TryGetValue(native, out _))
+            {
+                return;
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
             command.ExecuteNonQuery();
+            if (connection.Handle is { } handle)
+            {
+                Applied.AddOrUpdate(handle, Instance);
+            }
         }
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply((SqliteConnection)connection);

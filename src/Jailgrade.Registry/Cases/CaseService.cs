@@ -119,7 +119,7 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
     public async Task<CaseView?> ViewAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
         var visibility = await Visibility.ForAsync(db, caller, cancellationToken);
-        return (await ViewsAsync(visibility, visibility.Cases().Where(c => c.Id == id), cancellationToken)).SingleOrDefault();
+        return (await ViewsAsync(visibility, visibility.Cases(cases => cases.Where(c => c.Id == id)), cancellationToken)).SingleOrDefault();
     }
 
     /// <summary>Triage by a regulator of the case's authority: one involvement per lab with its releases, auditors assigned.</summary>
@@ -301,48 +301,57 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
     public async Task<(List<CaseView> Page, bool More)> ListAsync(Caller caller, CaseFilter filter, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken = default)
     {
         var visibility = await Visibility.ForAsync(db, caller, cancellationToken);
-        var cases = visibility.Cases();
         var involvements = visibility.Involvements();
-        if (filter.Lab is { } lab)
-        {
-            cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && i.LabId == lab));
-        }
 
-        if (filter.Release is { } release)
+        // The filters, the order and the limit apply to each branch of the visible cases (a page of each),
+        // the order and the limit again to their union.
+        IQueryable<CaseHeader> Page(IQueryable<CaseHeader> cases) => cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(limit + 1);
+        IQueryable<CaseHeader> Filtered(IQueryable<CaseHeader> cases)
         {
-            var links = db.InvolvementReleases;
-            cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && links.Any(l => l.InvolvementId == i.Id && l.ReleaseId == release)));
-        }
-
-        if (filter.ChangedSince is not null || filter.ChangedBy is not null)
-        {
-            // "What did party X change since T": one visible event that is both.
-            var events = visibility.Events();
-            if (filter.ChangedSince is { } since)
+            if (filter.Lab is { } lab)
             {
-                events = events.Where(e => e.OccurredAt >= since);
+                cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && i.LabId == lab));
             }
 
-            if (filter.ChangedBy is { } by)
+            if (filter.Release is { } release)
             {
-                var actors = db.CaseEventActors;
-                events = events.Where(e => actors.Any(a => a.Seq == e.Seq && a.OrganizationId == by));
+                var links = db.InvolvementReleases;
+                cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && links.Any(l => l.InvolvementId == i.Id && l.ReleaseId == release)));
             }
 
-            cases = cases.Where(c => events.Any(e => e.CaseId == c.Id));
+            if (filter.ChangedSince is not null || filter.ChangedBy is not null)
+            {
+                // "What did party X change since T": one visible event that is both.
+                var events = visibility.Events();
+                if (filter.ChangedSince is { } since)
+                {
+                    events = events.Where(e => e.OccurredAt >= since);
+                }
+
+                if (filter.ChangedBy is { } by)
+                {
+                    var actors = db.CaseEventActors;
+                    events = events.Where(e => actors.Any(a => a.Seq == e.Seq && a.OrganizationId == by));
+                }
+
+                cases = cases.Where(c => events.Any(e => e.CaseId == c.Id));
+            }
+
+            if (filter.Status is { } status)
+            {
+                cases = WithStatus(cases, involvements, status);
+            }
+
+            if (after is var (createdAt, id))
+            {
+                // The first comparison alone bounds an index range; the second keeps the order's ties exact.
+                cases = cases.Where(c => c.CreatedAt >= createdAt && (c.CreatedAt > createdAt || c.Id > id));
+            }
+
+            return cases;
         }
 
-        if (filter.Status is { } status)
-        {
-            cases = WithStatus(cases, involvements, status);
-        }
-
-        if (after is var (createdAt, id))
-        {
-            cases = cases.Where(c => c.CreatedAt > createdAt || (c.CreatedAt == createdAt && c.Id > id));
-        }
-
-        var page = await ViewsAsync(visibility, cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(limit + 1), cancellationToken);
+        var page = await ViewsAsync(visibility, Page(visibility.Cases(cases => Page(Filtered(cases)))), cancellationToken);
         return page.Count > limit ? (page[..limit], true) : (page, false);
     }
 

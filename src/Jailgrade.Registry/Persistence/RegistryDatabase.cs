@@ -110,8 +110,23 @@ public sealed partial class RegistryDatabase
     /// </summary>
     internal IInterceptor? TestInterceptor { get; set; }
 
+    // The server's options, built once (again only when a test sets its interceptor): every request
+    // makes a context, and its options need not be built each time.
+    private ServerOptions? _serverOptions;
+
+    private sealed record ServerOptions(IInterceptor? Test, DbContextOptions<RegistryDbContext> Options);
+
     /// <summary>A new context on the server's connection.</summary>
-    public RegistryDbContext CreateContext() => new(Options(ConnectionString));
+    public RegistryDbContext CreateContext()
+    {
+        var built = _serverOptions;
+        if (built is null || built.Test != TestInterceptor)
+        {
+            _serverOptions = built = new ServerOptions(TestInterceptor, Options(ConnectionString));
+        }
+
+        return new(built.Options);
+    }
 
     /// <summary>A new context on the migration role's connection: the operator's verbs, which work on the database directly.</summary>
     public RegistryDbContext CreateOwnerContext() => new(Options(MigrationConnectionString));

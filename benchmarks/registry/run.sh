@@ -7,12 +7,19 @@
 #   2. start 'jailgrade serve' (published, ReadyToRun) on that copy, on loopback;
 #   3. from a second process (RegistryLoad): 500 requests/s open loop of case pages and lists as the
 #      parties, the most reads per second against the same server's /healthz, and writes per second.
-# Usage: benchmarks/registry/run.sh [--quick]   (--quick: 2,000 cases, 20,000 events, short phases)
+# Usage: benchmarks/registry/run.sh [--quick] [--seed-only]
+#   --quick: 2,000 cases, 20,000 events, short phases; --seed-only: make the missing snapshots, measure nothing
 # Snapshots live in ${JAILGRADE_BENCH_SNAPSHOTS:-~/.cache/jailgrade-bench}; delete it to seed again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cases=100000 events=1000000 seconds=30 max_seconds=15 tag=full
-if [ "${1:-}" = "--quick" ]; then cases=2000 events=20000 seconds=5 max_seconds=3 tag=quick; fi
+cases=100000 events=1000000 seconds=30 max_seconds=15 tag=full seed_only=
+for arg in "$@"; do
+  case "$arg" in
+    --quick) cases=2000 events=20000 seconds=5 max_seconds=3 tag=quick ;;
+    --seed-only) seed_only=1 ;;
+    *) echo "unknown argument '$arg'; usage: run.sh [--quick] [--seed-only]" >&2; exit 2 ;;
+  esac
+done
 snapshots=${JAILGRADE_BENCH_SNAPSHOTS:-$HOME/.cache/jailgrade-bench}/$tag
 work=$(mktemp -d)
 server_pid=
@@ -54,11 +61,13 @@ if [ ! -f "$snap/done" ]; then
   mkdir -p "$snap/data"; "$loader" seed --db "$snap/data/jailgrade.db" --out "$snap" --cases "$cases" --events "$events"
   touch "$snap/done"
 fi
-mkdir -p "$work/sqlite"
-sqlite3 "$snap/data/jailgrade.db" ".backup '$work/sqlite/jailgrade.db'"
-serve --db "$work/sqlite/jailgrade.db" --master-key-file "$snap/keys/master.key"
-measure "SQLite" "$snap/keys.tsv"
-stop
+if [ -z "$seed_only" ]; then
+  mkdir -p "$work/sqlite"
+  sqlite3 "$snap/data/jailgrade.db" ".backup '$work/sqlite/jailgrade.db'"
+  serve --db "$work/sqlite/jailgrade.db" --master-key-file "$snap/keys/master.key"
+  measure "SQLite" "$snap/keys.tsv"
+  stop
+fi
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 if [ -z "${JAILGRADE_TEST_PG:-}" ]; then
@@ -83,6 +92,7 @@ if [ ! -f "$snap/done" ]; then
   JAILGRADE_DB_PASSWORD="$JAILGRADE_TEST_PG_PASSWORD" "$loader" seed --db "$(on_db "$seed_db")" --out "$snap" --cases "$cases" --events "$events"
   touch "$snap/done"
 fi
+[ -z "$seed_only" ] || exit 0
 run_db="jg_bench_run_$tag"
 psql_owner "DROP DATABASE IF EXISTS $run_db"
 psql_owner "CREATE DATABASE $run_db TEMPLATE $seed_db"

@@ -109,7 +109,8 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasOne<Organization>().WithMany().HasForeignKey(c => c.ReporterId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Organization>().WithMany().HasForeignKey(c => c.AuthorityId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<CaseHeader>().WithMany().HasForeignKey(c => c.DuplicateOfId).OnDelete(DeleteBehavior.Restrict);
-            e.HasIndex(c => c.ReporterId).HasDatabaseName("ix_cases_reporter_id");
+            // A reporter's list pages by (created_at, id) within its own cases.
+            e.HasIndex(c => new { c.ReporterId, c.CreatedAt, c.Id }).HasDatabaseName("ix_cases_reporter_id_created_at_id");
             e.HasIndex(c => c.AuthorityId).HasDatabaseName("ix_cases_authority_id");
             e.HasIndex(c => c.DuplicateOfId).HasDatabaseName("ix_cases_duplicate_of_id");
             // Lists page by (created_at, id).

@@ -1,11 +1,13 @@
 using System.Globalization;
 using Jailgrade.Benchmarks.RegistryLoad;
 
-// The registry's load benchmark (benchmarks/registry/README.md). Two verbs:
+// The registry's load benchmark (benchmarks/registry/README.md). Three verbs:
 //   seed --db DB --out DIR [--cases N] [--labs N] [--events N]
 //       creates a registry through its service layer and writes DIR/keys.tsv and DIR/master.key
 //   load --url URL --keys DIR/keys.tsv [--rate 500] [--seconds 30]
 //       measures a running 'jailgrade serve' over loopback and prints the figures
+//   measure --db DB --keys DIR/keys.tsv --master-key DIR/keys/master.key [--repeat 200]
+//       what each request of the plan costs in-process: SQL commands and CPU time (writes to DB)
 var options = Options.Parse(args.Skip(1));
 switch (args.FirstOrDefault())
 {
@@ -13,8 +15,10 @@ switch (args.FirstOrDefault())
         return await Seeder.RunAsync(options);
     case "load":
         return await LoadRun.RunAsync(options);
+    case "measure":
+        return await Measure.RunAsync(options);
     default:
-        await Console.Error.WriteLineAsync("usage: RegistryLoad seed --db DB --out DIR [--cases 100000] [--labs 50] [--events 1000000]\n       RegistryLoad load --url URL --keys FILE [--rate 500] [--seconds 30]");
+        await Console.Error.WriteLineAsync("usage: RegistryLoad seed --db DB --out DIR [--cases 100000] [--labs 50] [--events 1000000]\n       RegistryLoad load --url URL --keys FILE [--rate 500] [--seconds 30]\n       RegistryLoad measure --db DB --keys FILE --master-key FILE [--repeat 200]");
         return 2;
 }
 

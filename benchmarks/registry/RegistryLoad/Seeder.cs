@@ -68,8 +68,15 @@ internal static class Seeder
 
         var service = new CaseService(db, time, masterKey);
         var filed = new List<(Guid Id, Caller Reporter, Caller[] Labs)>(cases);
+        var batchesStarted = TimeSpan.Zero;
         for (var start = 0; start < cases; start += CasesPerBatch)
         {
+            if (start == CasesPerBatch)
+            {
+                // The rate leaves out the first batch, which pays for the JIT.
+                batchesStarted = clock.Elapsed;
+            }
+
             await EventLog.BatchAsync(db, async () =>
             {
                 for (var i = start; i < Math.Min(cases, start + CasesPerBatch); i++)
@@ -101,14 +108,17 @@ internal static class Seeder
                 }
             });
             db.ChangeTracker.Clear();
-            if ((start / CasesPerBatch) % 40 == 0)
+            var done = Math.Min(cases, start + CasesPerBatch);
+            if (done % 2_000 == 0 || done == cases)
             {
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Math.Min(cases, start + CasesPerBatch)} cases in {clock.Elapsed.TotalSeconds:0.0} s"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{done} of {cases} cases in {clock.Elapsed.TotalSeconds:0.0} s ({(done - CasesPerBatch) / Math.Max(1, (clock.Elapsed - batchesStarted).TotalSeconds):0.0} cases/s)"));
             }
         }
 
         // The rest of the record: parties reading the technique, each read an event.
         var written = await db.EventEnvelopes.LongCountAsync();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{written} events after filing; technique reads until {events}"));
         var reads = 0L;
         for (var i = 0; written + reads < events; i += CasesPerBatch * 4)
         {
@@ -124,6 +134,10 @@ internal static class Seeder
                 }
             });
             db.ChangeTracker.Clear();
+            if (reads % 50_000 < CasesPerBatch * 4 || written + reads >= events)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{written + reads} of {events} events in {clock.Elapsed.TotalSeconds:0.0} s"));
+            }
         }
 
         var total = await db.EventEnvelopes.LongCountAsync();

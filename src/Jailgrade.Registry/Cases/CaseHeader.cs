@@ -51,6 +51,9 @@ public sealed class CaseHeader
 
     /// <summary>Incremented by every change to the header; part of its ETag.</summary>
     public long Version { get; set; }
+
+    /// <summary>The seq of the header's last event (one without an involvement); kept by <see cref="Events.EventLog"/>.</summary>
+    public long LastSeq { get; set; }
 }
 
 /// <summary>How a whole case ended without going through the involvement lifecycle.</summary>
@@ -81,6 +84,9 @@ public sealed class Involvement
 
     /// <summary>Incremented by every change to the involvement; part of its ETag.</summary>
     public long Version { get; set; }
+
+    /// <summary>The seq of the involvement's last event; kept by <see cref="Events.EventLog"/>.</summary>
+    public long LastSeq { get; set; }
 }
 
 /// <summary>A release linked to an involvement.</summary>

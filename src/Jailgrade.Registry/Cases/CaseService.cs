@@ -67,7 +67,7 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
         }
 
         var id = Guid.NewGuid();
-        await EventLog.WriteAsync(db, time, write =>
+        var filed = await EventLog.WriteAsync(db, time, write =>
         {
             var (key, dataKey) = CaseSecrets.NewKey(master, id, 1, write.Now);
             var header = new CaseHeader
@@ -107,16 +107,19 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
             }
 
             Record(write, caller, "case.created", header, null, changes, HeaderState(header, []));
-            return Task.FromResult(0);
+            return Task.FromResult(header);
         }, cancellationToken);
-        return new CaseResult.Done((await ViewAsync(caller, id, cancellationToken))!);
+
+        // The filer's projection is the header just written, whole (the reporter sees its own cases) and
+        // with no involvement yet: built from what was saved instead of read back.
+        return new CaseResult.Done(new CaseView(filed, [], filed.LastSeq));
     }
 
     /// <summary>The caller's projection of a case, or null when it is missing or invisible to the caller.</summary>
     public async Task<CaseView?> ViewAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
         var visibility = await Visibility.ForAsync(db, caller, cancellationToken);
-        return (await ViewsAsync(visibility, visibility.Cases().Where(c => c.Id == id), cancellationToken)).SingleOrDefault();
+        return (await ViewsAsync(visibility, visibility.Cases(cases => cases.Where(c => c.Id == id)), cancellationToken)).SingleOrDefault();
     }
 
     /// <summary>Triage by a regulator of the case's authority: one involvement per lab with its releases, auditors assigned.</summary>
@@ -298,48 +301,57 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
     public async Task<(List<CaseView> Page, bool More)> ListAsync(Caller caller, CaseFilter filter, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken = default)
     {
         var visibility = await Visibility.ForAsync(db, caller, cancellationToken);
-        var cases = visibility.Cases();
         var involvements = visibility.Involvements();
-        if (filter.Lab is { } lab)
-        {
-            cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && i.LabId == lab));
-        }
 
-        if (filter.Release is { } release)
+        // The filters, the order and the limit apply to each branch of the visible cases (a page of each),
+        // the order and the limit again to their union.
+        IQueryable<CaseHeader> Page(IQueryable<CaseHeader> cases) => cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(limit + 1);
+        IQueryable<CaseHeader> Filtered(IQueryable<CaseHeader> cases)
         {
-            var links = db.InvolvementReleases;
-            cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && links.Any(l => l.InvolvementId == i.Id && l.ReleaseId == release)));
-        }
-
-        if (filter.ChangedSince is not null || filter.ChangedBy is not null)
-        {
-            // "What did party X change since T": one visible event that is both.
-            var events = visibility.Events();
-            if (filter.ChangedSince is { } since)
+            if (filter.Lab is { } lab)
             {
-                events = events.Where(e => e.OccurredAt >= since);
+                cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && i.LabId == lab));
             }
 
-            if (filter.ChangedBy is { } by)
+            if (filter.Release is { } release)
             {
-                var actors = db.CaseEventActors;
-                events = events.Where(e => actors.Any(a => a.Seq == e.Seq && a.OrganizationId == by));
+                var links = db.InvolvementReleases;
+                cases = cases.Where(c => involvements.Any(i => i.CaseId == c.Id && links.Any(l => l.InvolvementId == i.Id && l.ReleaseId == release)));
             }
 
-            cases = cases.Where(c => events.Any(e => e.CaseId == c.Id));
+            if (filter.ChangedSince is not null || filter.ChangedBy is not null)
+            {
+                // "What did party X change since T": one visible event that is both.
+                var events = visibility.Events();
+                if (filter.ChangedSince is { } since)
+                {
+                    events = events.Where(e => e.OccurredAt >= since);
+                }
+
+                if (filter.ChangedBy is { } by)
+                {
+                    var actors = db.CaseEventActors;
+                    events = events.Where(e => actors.Any(a => a.Seq == e.Seq && a.OrganizationId == by));
+                }
+
+                cases = cases.Where(c => events.Any(e => e.CaseId == c.Id));
+            }
+
+            if (filter.Status is { } status)
+            {
+                cases = WithStatus(cases, involvements, status);
+            }
+
+            if (after is var (createdAt, id))
+            {
+                // The first comparison alone bounds an index range; the second keeps the order's ties exact.
+                cases = cases.Where(c => c.CreatedAt >= createdAt && (c.CreatedAt > createdAt || c.Id > id));
+            }
+
+            return cases;
         }
 
-        if (filter.Status is { } status)
-        {
-            cases = WithStatus(cases, involvements, status);
-        }
-
-        if (after is var (createdAt, id))
-        {
-            cases = cases.Where(c => c.CreatedAt > createdAt || (c.CreatedAt == createdAt && c.Id > id));
-        }
-
-        var page = await ViewsAsync(visibility, cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(limit + 1), cancellationToken);
+        var page = await ViewsAsync(visibility, Page(visibility.Cases(cases => Page(Filtered(cases)))), cancellationToken);
         return page.Count > limit ? (page[..limit], true) : (page, false);
     }
 
@@ -381,7 +393,12 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
             r.Canonical is null ? null : JsonNode.Parse(r.Canonical)!["body"]?.DeepClone()))];
     }
 
-    /// <summary>The projections of some visible cases, each with its visible involvements, their releases and its last visible event.</summary>
+    /// <summary>
+    /// The projections of some visible cases, each with its visible involvements, their releases and its
+    /// last visible event: two queries, the headers, then the visible involvements with their releases.
+    /// The last visible event is the greatest of the header's own and each visible involvement's last
+    /// event (kept on each part by <see cref="EventLog"/>), so no event is read.
+    /// </summary>
     public async Task<List<CaseView>> ViewsAsync(Visibility visibility, IQueryable<CaseHeader> cases, CancellationToken cancellationToken = default)
     {
         var headers = await cases.AsNoTracking().ToListAsync(cancellationToken);
@@ -391,58 +408,56 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
         }
 
         var ids = headers.Select(h => h.Id).ToList();
-        var involvements = await visibility.Involvements().AsNoTracking().Where(i => ids.Contains(i.CaseId)).ToListAsync(cancellationToken);
-        var involvementIds = involvements.Select(i => i.Id).ToList();
-        var links = await db.InvolvementReleases.AsNoTracking().Where(l => involvementIds.Contains(l.InvolvementId)).ToListAsync(cancellationToken);
-        var nullableIds = ids.Select(i => (Guid?)i).ToList();
-        var last = await visibility.Events().Where(e => nullableIds.Contains(e.CaseId))
-            .GroupBy(e => e.CaseId).Select(g => new { Case = g.Key, Seq = g.Max(e => e.Seq) }).ToListAsync(cancellationToken);
-        return [.. headers.Select(h => new CaseView(h,
-            [.. involvements.Where(i => i.CaseId == h.Id).OrderBy(i => i.CreatedAt).ThenBy(i => i.LabId)
-                .Select(i => new InvolvementView(i, [.. links.Where(l => l.InvolvementId == i.Id).Select(l => l.ReleaseId).Order()]))],
-            last.FirstOrDefault(l => l.Case == h.Id)?.Seq ?? 0))];
+        var links = db.InvolvementReleases;
+        var rows = await (from i in visibility.Involvements().AsNoTracking()
+                          where ids.Contains(i.CaseId)
+                          from l in links.Where(l => l.InvolvementId == i.Id).DefaultIfEmpty()
+                          select new { Involvement = i, Release = l == null ? (Guid?)null : l.ReleaseId }).ToListAsync(cancellationToken);
+        var parts = rows.GroupBy(r => r.Involvement.Id)
+            .Select(g => new InvolvementView(g.First().Involvement, [.. g.Where(r => r.Release is not null).Select(r => r.Release!.Value).Order()]))
+            .ToLookup(p => p.Involvement.CaseId);
+        return [.. headers.Select(h =>
+        {
+            List<InvolvementView> mine = [.. parts[h.Id].OrderBy(i => i.Involvement.CreatedAt).ThenBy(i => i.Involvement.LabId)];
+            return new CaseView(h, mine, mine.Select(i => i.Involvement.LastSeq).Append(h.LastSeq).Max());
+        })];
     }
 
     private async Task<CaseResult> WriteAsync(Caller caller, Guid id, string? ifMatch,
         Func<CaseView, string?>? authorize, Func<Task<CaseResult?>>? validate, Func<RegistryWrite, CaseView, Task<CaseResult?>> apply, Guid? involvementId = null, CancellationToken cancellationToken = default)
     {
-        var view = await ViewAsync(caller, id, cancellationToken);
-        if (view is null)
-        {
-            return new CaseResult.NotFound("case", id);
-        }
-
-        // A nested id is checked against its parent: another case's involvement is missing here.
-        if (involvementId is { } nested && view.Involvements.All(i => i.Involvement.Id != nested))
-        {
-            return new CaseResult.NotFound("involvement", nested);
-        }
-
-        if (authorize?.Invoke(view) is { } why)
-        {
-            return new CaseResult.Forbidden(why);
-        }
-
-        if (ifMatch is null)
-        {
-            return new CaseResult.PreconditionRequired();
-        }
-
-        if (validate is not null && await validate() is { } invalid)
-        {
-            return invalid;
-        }
-
-        // Inside the write lock: the projection compared here is the one the change replaces.
+        // One projection, read inside the write lock, answers every check in order and is the one the
+        // change replaces: nothing can move between what was authorized and what is compared.
         var refused = await EventLog.WriteAsync(db, time, async write =>
         {
-            var current = await ViewAsync(caller, id, cancellationToken);
-            if (current is null)
+            var view = await ViewAsync(caller, id, cancellationToken);
+            if (view is null)
             {
                 return new CaseResult.NotFound("case", id);
             }
 
-            return current.ETag != ifMatch ? new CaseResult.Stale(current) : await apply(write, current);
+            // A nested id is checked against its parent: another case's involvement is missing here.
+            if (involvementId is { } nested && view.Involvements.All(i => i.Involvement.Id != nested))
+            {
+                return new CaseResult.NotFound("involvement", nested);
+            }
+
+            if (authorize?.Invoke(view) is { } why)
+            {
+                return new CaseResult.Forbidden(why);
+            }
+
+            if (ifMatch is null)
+            {
+                return new CaseResult.PreconditionRequired();
+            }
+
+            if (validate is not null && await validate() is { } invalid)
+            {
+                return invalid;
+            }
+
+            return view.ETag != ifMatch ? new CaseResult.Stale(view) : await apply(write, view);
         }, cancellationToken);
         return refused ?? new CaseResult.Done((await ViewAsync(caller, id, cancellationToken))!);
     }

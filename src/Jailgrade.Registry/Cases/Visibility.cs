@@ -46,20 +46,29 @@ public sealed class Visibility
     }
 
     /// <summary>The cases the caller sees whole, every involvement included: as reporter, regulator in scope or assigned auditor.</summary>
-    public IQueryable<CaseHeader> FullCases() => Caller.Role == Role.Auditor
-        ? ReportedOr(_db.CaseAuditors.Where(a => a.AuditorId == Caller.OrganizationId).Select(a => a.CaseId))
-        : _db.Cases.Where(FullView());
+    public IQueryable<CaseHeader> FullCases() => FullCases(cases => cases);
 
-    /// <summary>The cases the caller sees at all: <see cref="FullCases"/>, and for a lab the cases with an involvement of its own.</summary>
-    public IQueryable<CaseHeader> Cases()
+    /// <summary>
+    /// <see cref="FullCases()"/> with <paramref name="shape"/> (filters, an order, a limit) applied to each
+    /// branch of the union it may be, so a branch can stop at a page (<see cref="ReportedOr"/>).
+    /// </summary>
+    public IQueryable<CaseHeader> FullCases(Func<IQueryable<CaseHeader>, IQueryable<CaseHeader>> shape) => Caller.Role == Role.Auditor
+        ? ReportedOr(_db.CaseAuditors.Where(a => a.AuditorId == Caller.OrganizationId).Select(a => a.CaseId), shape)
+        : shape(_db.Cases.Where(FullView()));
+
+    /// <summary>The cases the caller sees at all: <see cref="FullCases()"/>, and for a lab the cases with an involvement of its own.</summary>
+    public IQueryable<CaseHeader> Cases() => Cases(cases => cases);
+
+    /// <summary><see cref="Cases()"/> with <paramref name="shape"/> applied to each branch of the union it may be.</summary>
+    public IQueryable<CaseHeader> Cases(Func<IQueryable<CaseHeader>, IQueryable<CaseHeader>> shape)
     {
         if (Caller.Role != Role.Lab)
         {
-            return FullCases();
+            return FullCases(shape);
         }
 
         var org = Caller.OrganizationId;
-        return ReportedOr(_db.Involvements.Where(i => i.LabId == org).Select(i => i.CaseId));
+        return ReportedOr(_db.Involvements.Where(i => i.LabId == org).Select(i => i.CaseId), shape);
     }
 
     /// <summary>
@@ -67,12 +76,14 @@ public sealed class Visibility
     /// searches in one UNION ALL (disjoint, so nothing to remove). Never one OR across them: an OR with
     /// an EXISTS walks every case in the registry and tests each (QueryPredicateTests,
     /// CaseList_Over10000ForeignCases_ReadsAboutAPageOfRows: 10,005 rows of cases read for a lab with 5).
+    /// <paramref name="shape"/> applies to each branch: a page ordered and limited in each branch reads
+    /// a page of the reporter's index (reporter, created, id), not every case the caller reported.
     /// </summary>
-    private IQueryable<CaseHeader> ReportedOr(IQueryable<Guid> caseIds)
+    private IQueryable<CaseHeader> ReportedOr(IQueryable<Guid> caseIds, Func<IQueryable<CaseHeader>, IQueryable<CaseHeader>> shape)
     {
         var org = Caller.OrganizationId;
-        return _db.Cases.Where(c => c.ReporterId == org)
-            .Concat(caseIds.Join(_db.Cases.Where(c => c.ReporterId != org), id => id, c => c.Id, (_, c) => c));
+        return shape(_db.Cases.Where(c => c.ReporterId == org))
+            .Concat(shape(caseIds.Join(_db.Cases.Where(c => c.ReporterId != org), id => id, c => c.Id, (_, c) => c)));
     }
 
     /// <summary>The involvements in the caller's projections: all of a fully visible case's, and a lab's own.</summary>

@@ -85,7 +85,18 @@ public static class EventLog
         var last = await db.EventEnvelopes.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0;
         var write = new RegistryWrite(db, EventEncoding.Truncate(time.GetUtcNow()), last);
         var result = await work(write);
+        var untracked = write.StampCaseParts();
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var (id, seq) in untracked.Headers)
+        {
+            await db.Cases.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSeq, seq), cancellationToken);
+        }
+
+        foreach (var (id, seq) in untracked.Involvements)
+        {
+            await db.Involvements.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.LastSeq, seq), cancellationToken);
+        }
+
         return result;
     }
 }
@@ -93,6 +104,9 @@ public static class EventLog
 /// <summary>One write transaction: the context, the server's time for every event in it, and <see cref="Append"/>.</summary>
 public sealed class RegistryWrite
 {
+    // The last event of each case part this write appended to (CaseHeader.LastSeq, Involvement.LastSeq).
+    private readonly Dictionary<Guid, long> _headers = [];
+    private readonly Dictionary<Guid, long> _involvements = [];
     private long _last;
 
     internal RegistryWrite(RegistryDbContext db, DateTimeOffset now, long last)
@@ -126,6 +140,49 @@ public sealed class RegistryWrite
         envelope.Commitment = EventEncoding.Commitment(salt, canonical);
         Db.EventEnvelopes.Add(envelope);
         Db.EventBodies.Add(new EventBody { Seq = envelope.Seq, Salt = salt, Canonical = canonical });
+        if (involvementId is { } involvement)
+        {
+            _involvements[involvement] = envelope.Seq;
+        }
+        else if (caseId is { } header)
+        {
+            _headers[header] = envelope.Seq;
+        }
+
         return envelope;
+    }
+
+    /// <summary>
+    /// Sets the last seq of each case part appended to on its tracked entity, saved with the rest of the
+    /// write; returns the parts the context does not track, which the caller updates after saving.
+    /// </summary>
+    internal (List<KeyValuePair<Guid, long>> Headers, List<KeyValuePair<Guid, long>> Involvements) StampCaseParts()
+    {
+        List<KeyValuePair<Guid, long>> headers = [], involvements = [];
+        foreach (var (id, seq) in _headers)
+        {
+            if (Db.Cases.Local.FindEntry(id) is { } entry)
+            {
+                entry.Entity.LastSeq = seq;
+            }
+            else
+            {
+                headers.Add(new(id, seq));
+            }
+        }
+
+        foreach (var (id, seq) in _involvements)
+        {
+            if (Db.Involvements.Local.FindEntry(id) is { } entry)
+            {
+                entry.Entity.LastSeq = seq;
+            }
+            else
+            {
+                involvements.Add(new(id, seq));
+            }
+        }
+
+        return (headers, involvements);
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -109,8 +110,23 @@ public sealed partial class RegistryDatabase
     /// </summary>
     internal IInterceptor? TestInterceptor { get; set; }
 
+    // The server's options, built once (again only when a test sets its interceptor): every request
+    // makes a context, and its options need not be built each time.
+    private ServerOptions? _serverOptions;
+
+    private sealed record ServerOptions(IInterceptor? Test, DbContextOptions<RegistryDbContext> Options);
+
     /// <summary>A new context on the server's connection.</summary>
-    public RegistryDbContext CreateContext() => new(Options(ConnectionString));
+    public RegistryDbContext CreateContext()
+    {
+        var built = _serverOptions;
+        if (built is null || built.Test != TestInterceptor)
+        {
+            _serverOptions = built = new ServerOptions(TestInterceptor, Options(ConnectionString));
+        }
+
+        return new(built.Options);
+    }
 
     /// <summary>A new context on the migration role's connection: the operator's verbs, which work on the database directly.</summary>
     public RegistryDbContext CreateOwnerContext() => new(Options(MigrationConnectionString));
@@ -202,16 +218,32 @@ public sealed partial class RegistryDatabase
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex RoleName();
 
-    /// <summary>Per-connection SQLite settings: full durability (the record must survive a power cut) and a busy wait.</summary>
+    /// <summary>
+    /// Per-connection SQLite settings: full durability (the record must survive a power cut) and a busy
+    /// wait. They hold for the native connection's life, and the pool hands the same native connection
+    /// out again and again (EF opens and closes it around every query): each gets them once, not on
+    /// every open.
+    /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
 
+        private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = [];
+
         public static void Apply(SqliteConnection connection)
         {
+            if (connection.Handle is { } native && Applied.TryGetValue(native, out _))
+            {
+                return;
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
             command.ExecuteNonQuery();
+            if (connection.Handle is { } handle)
+            {
+                Applied.AddOrUpdate(handle, Instance);
+            }
         }
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply((SqliteConnection)connection);

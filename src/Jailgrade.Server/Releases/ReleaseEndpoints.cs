@@ -306,7 +306,7 @@ internal static class ReleaseEndpoints
             ? TypedResults.Ok(await History.OfAsync(db, "release", id, cancellationToken))
             : Problems.NotFound("release", id);
 
-    private static JsonObject Actor(ClaimsPrincipal caller) => EventBodies.User(caller.UserId(), caller.OrganizationId());
+    private static JsonObject Actor(ClaimsPrincipal caller) => caller.Actor();
 
     private static IResult? ValidText(string field, string? value) =>
         string.IsNullOrWhiteSpace(value) || value.Length > 200 || value.Any(char.IsControl)

@@ -287,7 +287,7 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
             }
 
             var envelope = write.Append("case.technique_read", own is null ? "case" : "involvement", own ?? id,
-                new JsonObject { ["actor"] = EventBodies.User(caller.UserId, caller.OrganizationId), ["changes"] = new JsonArray() }, id, own);
+                new JsonObject { ["actor"] = EventBodies.User(caller), ["changes"] = new JsonArray() }, id, own);
             write.Db.CaseEventActors.Add(new CaseEventActor { Seq = envelope.Seq, OrganizationId = caller.OrganizationId });
             return text;
         }, cancellationToken);
@@ -572,7 +572,7 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
     {
         var body = new JsonObject
         {
-            ["actor"] = EventBodies.User(caller.UserId, caller.OrganizationId),
+            ["actor"] = EventBodies.User(caller),
             ["changes"] = changes,
             ["state"] = state,
         };

@@ -255,7 +255,7 @@ internal static class AccreditationEndpoints
             ? Problems.Invalid(field, value.ToString("O", System.Globalization.CultureInfo.InvariantCulture), "a UTC time at millisecond precision, e.g. 2026-01-01T00:00:00.000Z")
             : null;
 
-    private static JsonObject Actor(ClaimsPrincipal caller) => EventBodies.User(caller.UserId(), caller.OrganizationId());
+    private static JsonObject Actor(ClaimsPrincipal caller) => caller.Actor();
 
     private static AccreditationDto Dto(AuditorAccreditation a, IEnumerable<string> scope) =>
         new(a.Id, a.AuditorId, a.AuthorityId, [.. ScopeItems.All.Where(scope.Contains)], EventEncoding.Time(a.ValidFrom), EventEncoding.Time(a.ValidUntil),

@@ -130,7 +130,7 @@ internal static class AuthorityEndpoints
 
             write.Db.AuthorityParties.RemoveRange(before);
             write.Db.AuthorityParties.AddRange(parties.SelectMany(p => p.Value.Select(o => new AuthorityParty { AuthorityId = id, Party = p.Key, OrganizationId = o })));
-            write.Append("authority.policy_set", "authority", id, History.Changed(EventBodies.User(caller.UserId(), caller.OrganizationId()), [.. changes]));
+            write.Append("authority.policy_set", "authority", id, History.Changed(caller.Actor(), [.. changes]));
             return (current.Version, Stale: false);
         }, cancellationToken);
 

@@ -73,7 +73,7 @@ internal static class CaseEndpoints
         .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
     /// <summary>Who is asking, from the signed-in principal only.</summary>
-    internal static Caller Caller(this ClaimsPrincipal principal) => new(principal.UserId(), principal.OrganizationId(), principal.Role());
+    internal static Caller Caller(this ClaimsPrincipal principal) => new(principal.UserId(), principal.OrganizationId(), principal.Role(), principal.Token());
 
     private static async Task<IResult> FileAsync(HttpRequest request, ClaimsPrincipal caller, CaseService cases, CancellationToken cancellationToken)
     {

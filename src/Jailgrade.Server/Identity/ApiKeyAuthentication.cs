@@ -1,6 +1,9 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using System.Text.Json.Nodes;
 using Jailgrade.Registry;
+using Jailgrade.Registry.Access;
+using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Internal;
 using Jailgrade.Registry.Organizations;
@@ -51,6 +54,15 @@ internal static class ApiKeyAuthentication
     /// <summary>The caller's organization; <see cref="Guid.Empty"/> (which names none) for a token's caller mapped to no organization (public).</summary>
     public static Guid OrganizationId(this ClaimsPrincipal principal) =>
         principal.FindFirstValue(OrganizationClaim) is { } organization ? Guid.Parse(organization) : Guid.Empty;
+
+    /// <summary>A token caller's identity, the token's issuer and subject; null for an API key's caller.</summary>
+    public static TokenIdentity? Token(this ClaimsPrincipal principal) =>
+        principal.FindFirstValue(TokenAuthentication.IssuerClaim) is { } issuer && principal.FindFirstValue(TokenAuthentication.SubjectClaim) is { } subject
+            ? new TokenIdentity(issuer, subject)
+            : null;
+
+    /// <summary>The caller as the actor of the events it writes (docs/registry.md, "The canonical event encoding").</summary>
+    public static JsonObject Actor(this ClaimsPrincipal principal) => EventBodies.User(principal.UserId(), principal.OrganizationId(), principal.Token());
 
     /// <summary>Writes the 401 every refused credential gets: problem details that never repeat what was sent.</summary>
     public static async Task WriteUnauthorizedAsync(HttpContext context, string detail)

@@ -128,7 +128,7 @@ internal static class OrganizationEndpoints
             var org = new Organization { Id = Guid.NewGuid(), Name = body.Name, Kind = kind, CreatedAt = write.Now, Version = 1 };
             write.Db.Organizations.Add(org);
             write.Append("organization.created", "organization", org.Id, EventBodies.Created(
-                EventBodies.User(caller.UserId(), caller.OrganizationId()), ("name", org.Name), ("kind", LowerCaseEnumNames<OrganizationKind>.Name(kind))));
+                caller.Actor(), ("name", org.Name), ("kind", LowerCaseEnumNames<OrganizationKind>.Name(kind))));
             return org;
         }, cancellationToken);
         if (created is null)
@@ -187,7 +187,7 @@ internal static class OrganizationEndpoints
             org.Name = body.Name;
             org.Version++;
             write.Append("organization.renamed", "organization", org.Id,
-                History.Changed(EventBodies.User(caller.UserId(), caller.OrganizationId()), ("name", before, org.Name)));
+                History.Changed(caller.Actor(), ("name", before, org.Name)));
             return (Org: org, Stale: false, Taken: false);
         }, cancellationToken);
 

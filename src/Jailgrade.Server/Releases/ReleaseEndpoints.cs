@@ -342,7 +342,7 @@ internal static class ReleaseEndpoints
         History.PageAsync(request, cursors, db, $"GET /api/v1/releases/{id:D}/history", "release", id,
             () => VisibleReleases(db, caller).AnyAsync(x => x.Release.Id == id, cancellationToken), cancellationToken);
 
-    private static JsonObject Actor(ClaimsPrincipal caller) => EventBodies.User(caller.UserId(), caller.OrganizationId());
+    private static JsonObject Actor(ClaimsPrincipal caller) => caller.Actor();
 
     private static IResult? ValidText(string field, string? value) =>
         string.IsNullOrWhiteSpace(value) || value.Length > 200 || value.Any(char.IsControl)

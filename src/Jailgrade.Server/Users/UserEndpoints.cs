@@ -110,7 +110,7 @@ internal static class UserEndpoints
                 return default((User User, string Key, string Display)?);
             }
 
-            return RegistryAdmin.CreateUser(write, EventBodies.User(caller.UserId(), caller.OrganizationId()), org, body.Name, role);
+            return RegistryAdmin.CreateUser(write, caller.Actor(), org, body.Name, role);
         }, cancellationToken);
         if (created is not { } user)
         {

@@ -4,7 +4,9 @@ using System.Text.RegularExpressions;
 using Jailgrade.Registry.Access;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Organizations;
+using Jailgrade.Registry.Persistence;
 using Jailgrade.Registry.Tests.Cases;
+using Jailgrade.Registry.Tests.TestSupport;
 
 namespace Jailgrade.Server.Tests.Authorization;
 
@@ -12,7 +14,8 @@ namespace Jailgrade.Server.Tests.Authorization;
 /// Who may do what, route by route (issue 11, "Authorization"; SECURITY.md 2): for every route the
 /// server maps, the exact status each role gets on its own organization's object, on another
 /// organization's, and on a missing id. The routes come from the server's route table, so a route
-/// without an entry here fails the suite by name. Every cell runs over real HTTP.
+/// without an entry here fails the suite by name. Every cell runs over real HTTP, on SQLite and on PostgreSQL
+/// (each provider's run seeds one registry that all its cells share).
 /// </summary>
 public class AuthorizationMatrixTests
 {
@@ -97,10 +100,12 @@ public class AuthorizationMatrixTests
             .ShouldBeEmpty("a route with a nested id declares the status of a foreign or missing nested id under a visible parent (child:), and only such a route");
     }
 
-    [Fact]
-    public async Task EveryCell_AnswersTheStatusTheMatrixDeclares()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [PostgresData]
+    public async Task EveryCell_AnswersTheStatusTheMatrixDeclares(DatabaseProvider provider)
     {
-        await using var registry = await TestRegistry.CreateAsync();
+        await using var registry = await TestRegistry.CreateAsync(provider: provider);
         var fixture = await Fixture.CreateAsync(registry);
 
         var wrong = new List<string>();
@@ -130,10 +135,12 @@ public class AuthorizationMatrixTests
         cells.ShouldBe(Matrix.Sum(e => e.Rows.Count()) * Fixture.Roles.Length);
     }
 
-    [Fact]
-    public async Task AnotherOrganizationsObject_AnswersExactlyAsAMissingOne_BodyAndHeaders()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [PostgresData]
+    public async Task AnotherOrganizationsObject_AnswersExactlyAsAMissingOne_BodyAndHeaders(DatabaseProvider provider)
     {
-        await using var registry = await TestRegistry.CreateAsync();
+        await using var registry = await TestRegistry.CreateAsync(provider: provider);
         var fixture = await Fixture.CreateAsync(registry);
 
         var compared = new List<string>();

@@ -3,23 +3,27 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Jailgrade.Registry.Persistence;
-using Microsoft.Data.Sqlite;
+using Jailgrade.Registry.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Jailgrade.Server.Tests.Security;
 
 /// <summary>
 /// SECURITY.md 7: a whole scenario at Trace level, with refusals and a server error forced, and
-/// nothing secret anywhere in what the server logged, in any of the forms a secret leaks in.
+/// nothing secret anywhere in what the server logged, in any of the forms a secret leaks in; on
+/// SQLite and on PostgreSQL, where the database passwords are secrets too.
 /// </summary>
 public class LogScanTests
 {
     private const string Canary = "JG-LOGSCAN-CANARY-6c1f0e";
 
-    [Fact]
-    public async Task FullScenarioAtTraceLevel_WithErrorsForced_LogsNoSecretInAnyForm()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [PostgresData]
+    public async Task FullScenarioAtTraceLevel_WithErrorsForced_LogsNoSecretInAnyForm(DatabaseProvider provider)
     {
-        await using var registry = await TestRegistry.CreateAsync(start: false);
+        await using var registry = await TestRegistry.CreateAsync(start: false, provider: provider);
         using var logs = new CapturedLogs();
         var server = await RegistryServer.StartAsync(new RegistryServerOptions
         {
@@ -36,6 +40,15 @@ public class LogScanTests
             ("lab key", registry.LabKey),
             ("payload canary", Canary),
         };
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            // The passwords the test was given, and the ones in the connection strings the server really holds.
+            secrets.Add(("database password (owner role)", PostgresSettings.OwnerPassword!));
+            secrets.Add(("database password (app role)", PostgresSettings.AppPassword!));
+            secrets.Add(("the server's connection string's password", new NpgsqlConnectionStringBuilder(registry.Database.ConnectionString).Password!));
+            secrets.Add(("the migration connection string's password", new NpgsqlConnectionStringBuilder(registry.Database.MigrationConnectionString).Password!));
+            secrets.ShouldAllBe(s => s.Value.Length >= 8, "a database password too short to search for without false alarms");
+        }
 
         try
         {
@@ -81,10 +94,9 @@ public class LogScanTests
             (await registry.SendAsync(HttpMethod.Post, "/api/v1/score", registry.LabKey, $$"""{"vector":"JG:1.0/{{Canary}}"}""")).StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
             (await registry.SendAsync(HttpMethod.Patch, $"/api/v1/orgs/{orgId}", registry.AdminKey, $$"""{"name":"{{Canary}}"}""", ifMatch: "\"v999\"")).StatusCode.ShouldBe(HttpStatusCode.PreconditionFailed);
 
-            // A server error: the organizations table vanishes under the running server.
-            await using (var owner = new SqliteConnection($"Data Source={registry.Database.SqlitePath};Pooling=False"))
+            // A server error: the organizations table vanishes under the running server (renamed by the role that owns it).
+            await using (var owner = registry.Database.OpenConnection(migration: true))
             {
-                await owner.OpenAsync();
                 await using var rename = owner.CreateCommand();
                 rename.CommandText = "ALTER TABLE organizations RENAME TO organizations_gone";
                 await rename.ExecuteNonQueryAsync();

@@ -63,17 +63,26 @@ public sealed class RegistryServer : IAsyncDisposable
     public static async Task<RegistryServer> StartAsync(RegistryServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var database = options.Database;
-        var masterKey = MasterKey.Load(options.MasterKeyPath);
+        var keyFiles = (IReadOnlyList<string>)[options.MasterKeyPath, .. options.OtherMasterKeyPaths];
+        var keys = keyFiles.Select(MasterKey.Load).ToList();
         await Migrator.MigrateAsync(database, cancellationToken);
+        MasterKeyRing ring;
         await using (var db = database.CreateContext())
         {
-            var recorded = await db.Settings.Where(s => s.Name == RegistryAdmin.MasterKeyIdSetting).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken)
+            var settings = await db.Settings.Where(s => s.Name == RegistryAdmin.MasterKeyIdSetting || s.Name == MasterKeyRotation.TargetSetting).ToDictionaryAsync(s => s.Name, s => s.Value, cancellationToken);
+            var recorded = settings.GetValueOrDefault(RegistryAdmin.MasterKeyIdSetting)
                 ?? throw new RegistryConfigurationException($"{database.Display} is not initialized; run 'jailgrade admin init' first");
-            if (recorded != masterKey.Id)
+            if (settings.GetValueOrDefault(MasterKeyRotation.TargetSetting) is { } target)
             {
-                throw new MasterKeyException($"master key file {options.MasterKeyPath} holds key {masterKey.Id}, but {database.Display} was initialized with key {recorded}");
+                throw new MasterKeyException($"a rotation of {database.Display}'s master key from {recorded} to {target} is unfinished; run 'jailgrade admin rotate-master-key' again to finish it, then start the server with key {target}");
             }
+
+            var current = keys.FirstOrDefault(k => k.Id == recorded)
+                ?? throw new MasterKeyException($"{database.Display} needs its current master key {recorded}, but the key files given hold {string.Join(", ", keys.Zip(keyFiles, (k, f) => $"{k.Id} ({f})"))}; give the file of key {recorded} with --master-key-file");
+            ring = new MasterKeyRing(current, [.. keys.Where(k => k.Id != recorded)]);
         }
+
+        var masterKey = ring.Current;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -108,6 +117,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(masterKey);
+        builder.Services.AddSingleton(ring);
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
         builder.Services.AddRegistryAuthentication(options.Oidc);
@@ -150,6 +160,16 @@ public sealed class RegistryServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>
+/// The master keys a server holds: the current one, which serves, and older ones kept configured after
+/// a rotation, which only open the idempotent answers stored under them (docs/deploy.md).
+/// </summary>
+internal sealed record MasterKeyRing(MasterKey Current, IReadOnlyList<MasterKey> Older)
+{
+    /// <summary>The current key first, then the older ones.</summary>
+    public IEnumerable<MasterKey> All => [Current, .. Older];
 }
 
 /// <summary>A Data Protection key ring kept in memory: written nowhere, gone when the process ends.</summary>

@@ -14,6 +14,13 @@ public sealed class RegistryServerOptions
     /// <summary>The master key file <c>jailgrade admin init</c> created; the server refuses to start without it.</summary>
     public required string MasterKeyPath { get; init; }
 
+    /// <summary>
+    /// More master key files (<c>serve --master-key-file</c> repeated). The one whose key the database
+    /// records as current serves; the others only answer retries of idempotent requests stored under
+    /// them (docs/deploy.md, "Rotating the master key").
+    /// </summary>
+    public IReadOnlyList<string> OtherMasterKeyPaths { get; init; } = [];
+
     /// <summary>The port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; init; } = 5080;
 

@@ -37,12 +37,7 @@ public static class RegistryAdmin
             throw new RegistryAdminException($"{database.Display} already has an administrator; admin init runs once (add users with 'jailgrade users add')");
         }
 
-        var created = !File.Exists(masterKeyPath);
-        var master = created ? MasterKey.Generate() : MasterKey.Load(masterKeyPath);
-        if (created)
-        {
-            master.WriteNew(masterKeyPath);
-        }
+        var (master, created) = MasterKey.LoadOrCreate(masterKeyPath, database.SqlitePath);
 
         var (key, display) = await EventLog.WriteAsync(db, time, write =>
         {

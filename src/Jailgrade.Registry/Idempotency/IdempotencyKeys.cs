@@ -23,8 +23,11 @@ public enum ReservationOutcome
     Mismatch,
 }
 
-/// <summary>The outcome of a reservation: the request to run, or the stored response to replay.</summary>
-public sealed record Reservation(ReservationOutcome Outcome, IdempotentRequest? Request = null, int Status = 0, byte[]? Response = null);
+/// <summary>
+/// The outcome of a reservation: the request to run, or the stored response to replay with
+/// <see cref="Matched"/>, the index of the fingerprint (and so of the master key) it was stored under.
+/// </summary>
+public sealed record Reservation(ReservationOutcome Outcome, IdempotentRequest? Request = null, int Status = 0, byte[]? Response = null, int Matched = 0);
 
 /// <summary>
 /// <c>Idempotency-Key</c> on POSTs (the IETF draft "The Idempotency-Key HTTP Header Field"), scoped to
@@ -61,20 +64,25 @@ public static class IdempotencyKeys
 
     /// <summary>
     /// Reserves <paramref name="key"/> for <paramref name="userId"/>'s request, or says what holds it.
-    /// Removes every expired key on the way (the index on <c>expires_at</c> keeps that cheap).
+    /// <paramref name="fingerprints"/> are the request's fingerprint under the current master key, then
+    /// under each older key the server still holds (a rotation less than a day ago): a record stored
+    /// under any of them is this request's. A new record gets the first. Removes every expired key on
+    /// the way (the index on <c>expires_at</c> keeps that cheap).
     /// </summary>
-    public static async Task<Reservation> ReserveAsync(RegistryDbContext db, Guid userId, string key, byte[] fingerprint, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public static async Task<Reservation> ReserveAsync(RegistryDbContext db, Guid userId, string key, IReadOnlyList<byte[]> fingerprints, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        var fingerprint = fingerprints[0];
         // The writers' lock: reservations, completions and writes never interleave under one key.
         await using var transaction = await EventLog.BeginWriteAsync(db, cancellationToken);
         await db.IdempotencyKeys.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var existing = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+        var matched = existing is null ? -1 : IndexOfMatch(fingerprints, existing.Fingerprint);
         Reservation? found = existing switch
         {
             null => null,
-            _ when !CryptographicOperations.FixedTimeEquals(existing.Fingerprint, fingerprint) && (existing.Status is not null || existing.CreatedAt + InFlightLease > now)
+            _ when matched < 0 && (existing.Status is not null || existing.CreatedAt + InFlightLease > now)
                 => new Reservation(ReservationOutcome.Mismatch),
-            { Status: { } status } => new Reservation(ReservationOutcome.Replay, Status: status, Response: existing.Response),
+            { Status: { } status } => new Reservation(ReservationOutcome.Replay, Status: status, Response: existing.Response, Matched: matched),
             _ when existing.CreatedAt + InFlightLease > now => new Reservation(ReservationOutcome.InFlight),
             // Its holder died or outlived its lease. Its write never committed (a write commits only with
             // its completed key), so the key is free.
@@ -105,6 +113,20 @@ public static class IdempotencyKeys
         db.Entry(record).State = EntityState.Detached;
         await transaction.CommitAsync(cancellationToken);
         return new Reservation(ReservationOutcome.Reserved, new IdempotentRequest(userId, key, record.Token));
+    }
+
+    private static int IndexOfMatch(IReadOnlyList<byte[]> fingerprints, byte[] stored)
+    {
+        var matched = -1;
+        for (var i = fingerprints.Count - 1; i >= 0; i--)
+        {
+            if (CryptographicOperations.FixedTimeEquals(fingerprints[i], stored))
+            {
+                matched = i;
+            }
+        }
+
+        return matched;
     }
 
     /// <summary>

@@ -85,6 +85,23 @@ public sealed class MasterKey
         }
     }
 
+    /// <summary>
+    /// The key in <paramref name="path"/>, or a new one written there (mode 0600) when the file does not
+    /// exist; refused in the SQLite database's directory either way.
+    /// </summary>
+    public static (MasterKey Key, bool Created) LoadOrCreate(string path, string? databasePath)
+    {
+        CheckNotBesideDatabase(path, databasePath);
+        if (File.Exists(path))
+        {
+            return (Load(path), false);
+        }
+
+        var key = Generate();
+        key.WriteNew(path);
+        return (key, true);
+    }
+
     /// <summary>Reads a key file, refusing one that its group or others may read.</summary>
     public static MasterKey Load(string path)
     {

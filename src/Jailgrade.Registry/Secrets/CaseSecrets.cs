@@ -28,15 +28,20 @@ public static class CaseSecrets
     public static (CaseKey Stored, byte[] DataKey) NewKey(MasterKey master, Guid caseId, int keyVersion, DateTimeOffset now)
     {
         var dataKey = RandomNumberGenerator.GetBytes(32);
-        var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
-        var wrapped = new byte[NonceBytes + TagBytes + dataKey.Length];
-        nonce.CopyTo(wrapped, 0);
-        using (var aes = new AesGcm(master.Derive(WrapPurpose), TagBytes))
-        {
-            aes.Encrypt(nonce, dataKey, wrapped.AsSpan(NonceBytes + TagBytes), wrapped.AsSpan(NonceBytes, TagBytes), WrapAssociatedData(caseId, keyVersion, master.Id));
-        }
+        return (new CaseKey { CaseId = caseId, KeyVersion = keyVersion, MasterKeyId = master.Id, Wrapped = Wrap(master, caseId, keyVersion, dataKey), CreatedAt = now }, dataKey);
+    }
 
-        return (new CaseKey { CaseId = caseId, KeyVersion = keyVersion, MasterKeyId = master.Id, Wrapped = wrapped, CreatedAt = now }, dataKey);
+    /// <summary>
+    /// Wraps a stored data key again, under <paramref name="to"/> (a master key rotation): the data key
+    /// and everything sealed under it stay as they are; the wrapping stays bound to its case and version.
+    /// </summary>
+    /// <exception cref="CaseSecretException">It does not unwrap under <paramref name="from"/>.</exception>
+    public static void Rewrap(MasterKey from, MasterKey to, CaseKey stored)
+    {
+        var dataKey = Unwrap(from, stored);
+        stored.Wrapped = Wrap(to, stored.CaseId, stored.KeyVersion, dataKey);
+        stored.MasterKeyId = to.Id;
+        CryptographicOperations.ZeroMemory(dataKey);
     }
 
     /// <summary>The data key a stored key wraps.</summary>
@@ -105,6 +110,15 @@ public static class CaseSecrets
         }
 
         return Encoding.UTF8.GetString(text);
+    }
+
+    private static byte[] Wrap(MasterKey master, Guid caseId, int keyVersion, byte[] dataKey)
+    {
+        var wrapped = new byte[NonceBytes + TagBytes + dataKey.Length];
+        RandomNumberGenerator.Fill(wrapped.AsSpan(0, NonceBytes));
+        using var aes = new AesGcm(master.Derive(WrapPurpose), TagBytes);
+        aes.Encrypt(wrapped.AsSpan(0, NonceBytes), dataKey, wrapped.AsSpan(NonceBytes + TagBytes), wrapped.AsSpan(NonceBytes, TagBytes), WrapAssociatedData(caseId, keyVersion, master.Id));
+        return wrapped;
     }
 
     private static byte[] WrapAssociatedData(Guid caseId, int keyVersion, string masterKeyId) =>

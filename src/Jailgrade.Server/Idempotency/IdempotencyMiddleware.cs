@@ -69,15 +69,17 @@ internal static class IdempotencyMiddleware
         context.Request.Body = new MemoryStream(body, writable: false);
         var services = context.RequestServices;
         var db = services.GetRequiredService<RegistryDbContext>();
-        var masterKey = services.GetRequiredService<MasterKey>();
+        // The current key first: new records are made under it; older ones answer records made before a rotation.
+        var masterKeys = services.GetRequiredService<MasterKeyRing>().All.ToList();
+        var masterKey = masterKeys[0];
         var user = context.User.UserId();
-        var fingerprint = IdempotencyKeys.Fingerprint(masterKey, context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value, body);
+        var fingerprints = masterKeys.Select(k => IdempotencyKeys.Fingerprint(k, context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value, body)).ToList();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var reservation = await IdempotencyKeys.ReserveAsync(db, user, key, fingerprint, now, cancellationToken);
+        var reservation = await IdempotencyKeys.ReserveAsync(db, user, key, fingerprints, now, cancellationToken);
         switch (reservation.Outcome)
         {
             case ReservationOutcome.Replay:
-                var stored = StoredResponse.Decode(IdempotencyKeys.Open(masterKey, user, key, reservation.Response));
+                var stored = StoredResponse.Decode(IdempotencyKeys.Open(masterKeys[reservation.Matched], user, key, reservation.Response));
                 context.Response.StatusCode = reservation.Status;
                 foreach (var (name, value) in stored.Headers)
                 {

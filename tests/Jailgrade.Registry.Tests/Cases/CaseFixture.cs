@@ -26,6 +26,9 @@ internal sealed class CaseFixture : IAsyncDisposable
 
     public MasterKey Master { get; }
 
+    /// <summary>The master key's file (outside the database's directory), and beside it room for more keys.</summary>
+    public string MasterKeyPath => Path.Combine(_keys, "master.key");
+
     public CaseWorld World { get; }
 
     public RegistryDatabase Database => _test.Database;

@@ -12,6 +12,7 @@ internal static class AdminCommand
         new("admin", "Administer the case registry's database directly (the operator's verbs).")
         {
             CreateInit(context),
+            CreateRotateMasterKey(context),
         };
 
     private static VerbCommand CreateInit(CliContext context)
@@ -51,6 +52,68 @@ internal static class AdminCommand
                 : $"Using master key {done.MasterKeyId} from {done.MasterKeyPath}.");
             await RegistrySupport.WriteKeyAsync(context, done.ApiKey, done.KeyDisplay, keyFile);
             await context.Error.WriteLineAsync($"Registry initialized on {database.Display}.");
+            return (int)ExitCode.Success;
+        }));
+        return command;
+    }
+
+    private static VerbCommand CreateRotateMasterKey(CliContext context)
+    {
+        var db = RegistrySupport.DbOption();
+        var migrateDb = RegistrySupport.MigrateDbOption();
+        var masterKey = RegistrySupport.MasterKeyOption("The registry's current master key (JAILGRADE_MASTER_KEY_FILE; default ~/.config/jailgrade/master.key).");
+        var newMasterKey = new Option<string>("--new-master-key-file") { Description = "The new master key: used if it exists, created (mode 600) if not; never in the database's directory.", HelpName = "path", Required = true };
+        var batchSize = new Option<int>("--batch-size") { Description = "Data keys rewrapped per transaction.", DefaultValueFactory = _ => MasterKeyRotation.DefaultBatchSize };
+        var command = new VerbCommand("rotate-master-key", "Rewrap every case's data key under a new master key.", """
+            Works on the database directly; stop the server first. Checks that --master-key-file holds the
+            registry's current key, then rewraps every data key under the new key in batches, each batch one
+            transaction, and makes the new key current once none is left under the old one (an event records
+            it). Interrupted, it is finished by running it again. Afterwards serve with the new key; the old
+            one can be destroyed (keep it beside the new one for 24 hours to answer retries of idempotent
+            requests made before). docs/deploy.md, "Rotating the master key".
+            """)
+        {
+            db, migrateDb, masterKey, newMasterKey, batchSize,
+        };
+        command.WithExample("jailgrade admin rotate-master-key --new-master-key-file ~/.config/jailgrade/master-2.key",
+            "./jailgrade.db, from ~/.config/jailgrade/master.key to a new key created in master-2.key");
+        command.SetAction((parseResult, cancellationToken) => RegistrySupport.RunAsync(context, "admin rotate-master-key", async () =>
+        {
+            var size = parseResult.GetValue(batchSize);
+            if (size < 1)
+            {
+                await context.Error.WriteLineAsync($"jailgrade admin rotate-master-key: --batch-size {size}: expected a number of data keys, at least 1.");
+                return (int)ExitCode.UsageError;
+            }
+
+            var database = RegistrySupport.Database(context, parseResult.GetValue(db), parseResult.GetValue(migrateDb));
+            var newKeyPath = parseResult.GetValue(newMasterKey)!;
+            MasterKeyRotation.Rotated done;
+            try
+            {
+                done = await MasterKeyRotation.RotateAsync(database, RegistrySupport.MasterKeyPath(context, parseResult.GetValue(masterKey)), newKeyPath, context.Time, size,
+                    progress => context.Error.WriteLine($"{progress.Rewrapped} of {progress.Total} data keys under the new key"), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                await context.Error.WriteLineAsync("jailgrade admin rotate-master-key: stopped between batches; the old key is still current. Run the same command again to finish.");
+                return (int)ExitCode.Cancelled;
+            }
+
+            if (done.AlreadyCurrent)
+            {
+                await context.Error.WriteLineAsync($"Master key {done.NewKeyId} is already current on {database.Display}: nothing to do.");
+                return (int)ExitCode.Success;
+            }
+
+            if (done.NewKeyCreated)
+            {
+                await context.Error.WriteLineAsync($"Master key {done.NewKeyId} created in {Path.GetFullPath(newKeyPath)} (mode 600): back it up apart from the database.");
+            }
+
+            await context.Out.WriteLineAsync(done.Total == 1 ? "1 data key rewrapped" : $"{done.Total} data keys rewrapped");
+            await context.Error.WriteLineAsync($"Rotated {database.Display} from master key {done.OldKeyId} to {done.NewKeyId}: {done.Total} data keys under the new key, {done.RewrappedNow} of them rewrapped by this run.");
+            await context.Error.WriteLineAsync($"Serve with --master-key-file {newKeyPath}; key {done.OldKeyId} can then be destroyed (keep it beside the new one for 24 hours to answer idempotent retries).");
             return (int)ExitCode.Success;
         }));
         return command;

@@ -14,7 +14,11 @@ internal static class ServeCommand
     {
         var db = RegistrySupport.DbOption();
         var migrateDb = RegistrySupport.MigrateDbOption();
-        var masterKey = RegistrySupport.MasterKeyOption("The master key 'admin init' created (JAILGRADE_MASTER_KEY_FILE; default ~/.config/jailgrade/master.key).");
+        var masterKey = new Option<string[]>("--master-key-file")
+        {
+            Description = "The registry's current master key; repeated, also older keys kept after a rotation to answer idempotent retries (JAILGRADE_MASTER_KEY_FILE names one; default ~/.config/jailgrade/master.key).",
+            HelpName = "path",
+        };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 5080 };
         var oidcIssuer = new Option<string?>("--oidc-issuer") { Description = "OpenID Connect issuer whose access tokens are accepted beside API keys, exactly as tokens carry it in 'iss'; https only (JAILGRADE_OIDC_ISSUER; none by default).", HelpName = "url" };
         var oidcAudience = new Option<string?>("--oidc-audience") { Description = "The API's own audience: tokens must name it in 'aud' (JAILGRADE_OIDC_AUDIENCE; required with an issuer).", HelpName = "aud" };
@@ -47,7 +51,8 @@ internal static class ServeCommand
             var options = new RegistryServerOptions
             {
                 Database = RegistrySupport.Database(context, parseResult.GetValue(db), parseResult.GetValue(migrateDb)),
-                MasterKeyPath = RegistrySupport.MasterKeyPath(context, parseResult.GetValue(masterKey)),
+                MasterKeyPath = RegistrySupport.MasterKeyPath(context, parseResult.GetValue(masterKey) is [var first, ..] ? first : null),
+                OtherMasterKeyPaths = parseResult.GetValue(masterKey) is [_, .. var others] ? others : [],
                 Port = listen,
                 Oidc = OidcOptions.Create(
                     parseResult.GetValue(oidcIssuer) ?? context.Environment("JAILGRADE_OIDC_ISSUER"),

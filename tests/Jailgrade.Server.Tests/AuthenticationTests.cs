@@ -114,7 +114,7 @@ public class AuthenticationTests
         MasterKey.Generate().WriteNew(registry.MasterKeyPath);
 
         var error = await Should.ThrowAsync<MasterKeyException>(registry.StartAsync);
-        error.Message.ShouldContain("was initialized with key");
+        error.Message.ShouldContain("needs its current master key");
     }
 
     [Fact]

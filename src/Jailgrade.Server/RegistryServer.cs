@@ -6,6 +6,7 @@ using Jailgrade.Registry.Persistence;
 using Jailgrade.Server.Accreditations;
 using Jailgrade.Server.ApiDocs;
 using Jailgrade.Server.Authorities;
+using Jailgrade.Server.Capacity;
 using Jailgrade.Server.Cases;
 using Jailgrade.Server.Grading;
 using Jailgrade.Server.Health;
@@ -124,6 +125,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddCases();
         builder.Services.AddOpenRateLimit(options);
         builder.Services.AddTelemetry(options);
+        builder.Services.AddApiCapacity(options);
         // Deny by default: every endpoint needs a signed-in caller unless it says otherwise.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -133,6 +135,7 @@ public sealed class RegistryServer : IAsyncDisposable
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiCapacity();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -39,6 +39,18 @@ public sealed class RegistryServerOptions
     /// <summary>The fixed window the open endpoints' limit counts in.</summary>
     public TimeSpan OpenWindow { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The default of <see cref="MaxConcurrentRequests"/>: below PostgreSQL's default of 100 connections, which is also Npgsql's default pool.</summary>
+    public const int DefaultMaxConcurrentRequests = 64;
+
+    /// <summary>The default of <see cref="MaxQueuedRequests"/>.</summary>
+    public const int DefaultMaxQueuedRequests = 1024;
+
+    /// <summary>API requests worked on at once (docs/deploy.md, "Capacity"); keep it below the database's connection limit.</summary>
+    public int MaxConcurrentRequests { get; init; } = DefaultMaxConcurrentRequests;
+
+    /// <summary>API requests that may wait for a turn beyond <see cref="MaxConcurrentRequests"/>; more are refused with 503 at once.</summary>
+    public int MaxQueuedRequests { get; init; } = DefaultMaxQueuedRequests;
+
     /// <summary>Adds to the request traces, e.g. an exporter (tests use the in-memory one).</summary>
     public Action<TracerProviderBuilder>? ConfigureTracing { get; init; }
 

@@ -33,7 +33,7 @@ internal static class Telemetry
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation().AddMeter(DatabaseTelemetry.Name);
+                metrics.AddAspNetCoreInstrumentation().AddMeter(DatabaseTelemetry.Name, Capacity.ApiCapacity.MeterName);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -10,6 +10,9 @@ namespace Jailgrade.Cli.Commands.Registry;
 /// <summary><c>jailgrade serve</c>: the case registry's HTTP API on loopback.</summary>
 internal static class ServeCommand
 {
+    private const int MaxConcurrent = 10_000;
+    private const int MaxQueued = 100_000;
+
     public static Command Create(CliContext context)
     {
         var db = RegistrySupport.DbOption();
@@ -24,6 +27,18 @@ internal static class ServeCommand
         var oidcAudience = new Option<string?>("--oidc-audience") { Description = "The API's own audience: tokens must name it in 'aud' (JAILGRADE_OIDC_AUDIENCE; required with an issuer).", HelpName = "aud" };
         var oidcOrgClaim = new Option<string?>("--oidc-org-claim") { Description = $"Token claim naming the caller's organization (JAILGRADE_OIDC_ORG_CLAIM; default {OidcOptions.DefaultOrganizationClaim}).", HelpName = "claim" };
         var oidcRoleClaim = new Option<string?>("--oidc-role-claim") { Description = $"Token claim naming the caller's role (JAILGRADE_OIDC_ROLE_CLAIM; default {OidcOptions.DefaultRoleClaim}).", HelpName = "claim" };
+        var maxConcurrent = new Option<int>("--max-concurrent-requests")
+        {
+            Description = $"API requests worked on at once, 1 to {MaxConcurrent}; keep it below the database's connection limit (docs/deploy.md, \"Capacity\").",
+            DefaultValueFactory = _ => RegistryServerOptions.DefaultMaxConcurrentRequests,
+            HelpName = "n",
+        };
+        var maxQueued = new Option<int>("--max-queued-requests")
+        {
+            Description = $"API requests that may wait for a turn, 0 to {MaxQueued}; beyond them a request gets 503 with Retry-After at once.",
+            DefaultValueFactory = _ => RegistryServerOptions.DefaultMaxQueuedRequests,
+            HelpName = "n",
+        };
         var command = new VerbCommand("serve", "Serve the case registry's API on 127.0.0.1.", """
             Migrates the database first (SQLite ./jailgrade.db by default; PostgreSQL with --db, its password
             from JAILGRADE_DB_PASSWORD_FILE or JAILGRADE_DB_PASSWORD), refuses to start without the master key the
@@ -32,7 +47,7 @@ internal static class ServeCommand
             token from the one OpenID Connect issuer named by --oidc-issuer (docs/registry.md, "Identity").
             """)
         {
-            db, migrateDb, masterKey, port, oidcIssuer, oidcAudience, oidcOrgClaim, oidcRoleClaim,
+            db, migrateDb, masterKey, port, oidcIssuer, oidcAudience, oidcOrgClaim, oidcRoleClaim, maxConcurrent, maxQueued,
         };
         command.WithExample("jailgrade serve", "the registry in ./jailgrade.db on http://127.0.0.1:5080")
             .WithExample("JAILGRADE_DB_PASSWORD_FILE=/run/secrets/db jailgrade serve --db \"Host=db;Database=jailgrade;Username=jailgrade_app\" --migrate-db \"Host=db;Database=jailgrade;Username=jailgrade_owner\"",
@@ -48,12 +63,28 @@ internal static class ServeCommand
                 return (int)ExitCode.UsageError;
             }
 
+            var concurrent = parseResult.GetValue(maxConcurrent);
+            if (concurrent is < 1 or > MaxConcurrent)
+            {
+                await context.Error.WriteLineAsync($"jailgrade serve: --max-concurrent-requests {concurrent}: expected 1 to {MaxConcurrent}.");
+                return (int)ExitCode.UsageError;
+            }
+
+            var queued = parseResult.GetValue(maxQueued);
+            if (queued is < 0 or > MaxQueued)
+            {
+                await context.Error.WriteLineAsync($"jailgrade serve: --max-queued-requests {queued}: expected 0 to {MaxQueued}.");
+                return (int)ExitCode.UsageError;
+            }
+
             var options = new RegistryServerOptions
             {
                 Database = RegistrySupport.Database(context, parseResult.GetValue(db), parseResult.GetValue(migrateDb)),
                 MasterKeyPath = RegistrySupport.MasterKeyPath(context, parseResult.GetValue(masterKey) is [var first, ..] ? first : null),
                 OtherMasterKeyPaths = parseResult.GetValue(masterKey) is [_, .. var others] ? others : [],
                 Port = listen,
+                MaxConcurrentRequests = concurrent,
+                MaxQueuedRequests = queued,
                 Oidc = OidcOptions.Create(
                     parseResult.GetValue(oidcIssuer) ?? context.Environment("JAILGRADE_OIDC_ISSUER"),
                     parseResult.GetValue(oidcAudience) ?? context.Environment("JAILGRADE_OIDC_AUDIENCE"),

@@ -17,7 +17,7 @@ public sealed class CapacityTests
     public async Task Request_BeyondTheRequestsInProgressAndNoQueue_Is503WithRetryAfter_AndHealthStillAnswers()
     {
         await using var registry = await TestRegistry.CreateAsync(start: false);
-        var hold = new Hold();
+        var hold = new RequestGate();
         await using var server = await StartAsync(registry, hold, concurrent: 1, queued: 0);
 
         var held = PostOrgAsync(registry, "Held Lab");
@@ -46,7 +46,7 @@ public sealed class CapacityTests
     public async Task Request_WithinTheQueue_WaitsForItsTurn_AndOneBeyondItIsRefused()
     {
         await using var registry = await TestRegistry.CreateAsync(start: false);
-        var hold = new Hold();
+        var hold = new RequestGate();
         await using var server = await StartAsync(registry, hold, concurrent: 1, queued: 1);
 
         var held = PostOrgAsync(registry, "Held Lab");
@@ -88,7 +88,7 @@ public sealed class CapacityTests
         return registry.Client.SendAsync(request);
     }
 
-    private static async Task<RegistryServer> StartAsync(TestRegistry registry, Hold hold, int concurrent, int queued)
+    private static async Task<RegistryServer> StartAsync(TestRegistry registry, RequestGate hold, int concurrent, int queued)
     {
         var server = await RegistryServer.StartAsync(new RegistryServerOptions
         {
@@ -102,24 +102,5 @@ public sealed class CapacityTests
         }, registry.Time);
         registry.Client.BaseAddress = server.BaseAddress;
         return server;
-    }
-
-    /// <summary>Holds the first request that reaches it until released; the others pass.</summary>
-    private sealed class Hold
-    {
-        private int _seen;
-
-        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task HoldAsync()
-        {
-            if (Interlocked.Increment(ref _seen) == 1)
-            {
-                Reached.SetResult();
-                await Release.Task;
-            }
-        }
     }
 }

@@ -207,7 +207,7 @@ public class IdempotencyTests
     private static async Task InFlightIs409(DatabaseProvider provider)
     {
         await using var registry = await TestRegistry.CreateAsync(start: false, provider: provider);
-        var gate = new Gate();
+        var gate = new RequestGate();
         await using var server = await StartAsync(registry, gate);
         const string Body = """{"name":"Slow Lab","kind":"lab"}""";
 
@@ -268,7 +268,7 @@ public class IdempotencyTests
     private static async Task TakenOverPastTheLease(DatabaseProvider provider)
     {
         await using var registry = await TestRegistry.CreateAsync(start: false, provider: provider);
-        var gate = new Gate();
+        var gate = new RequestGate();
         await using var server = await StartAsync(registry, gate);
 
         // The first holder stalls before its handler (as a request would whose server died); past the
@@ -287,26 +287,7 @@ public class IdempotencyTests
         (await CountOrganizationsAsync(registry, "Prompt Lab")).ShouldBe(1);
     }
 
-    /// <summary>Holds the first request that reserves a key until <see cref="Release"/>; later ones pass.</summary>
-    private sealed class Gate
-    {
-        private int _seen;
-
-        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task HoldAsync()
-        {
-            if (Interlocked.Increment(ref _seen) == 1)
-            {
-                Reached.SetResult();
-                await Release.Task;
-            }
-        }
-    }
-
-    private static Task<RegistryServer> StartAsync(TestRegistry registry, Gate gate) => StartAsync(registry, _ => gate.HoldAsync());
+    private static Task<RegistryServer> StartAsync(TestRegistry registry, RequestGate gate) => StartAsync(registry, _ => gate.HoldAsync());
 
     private static async Task<RegistryServer> StartAsync(TestRegistry registry, Func<Microsoft.AspNetCore.Http.HttpContext, Task> beforeHandler)
     {

@@ -35,6 +35,7 @@ public static class MasterKeyRotation
     /// </summary>
     /// <exception cref="MasterKeyException">A key file is missing, unsafe, malformed, beside the database, or the wrong key.</exception>
     /// <exception cref="RegistryAdminException">The registry is not initialized.</exception>
+    /// <exception cref="CaseSecretException">A data key does not unwrap under the current key (altered or moved); the batches before it stay rewrapped.</exception>
     public static async Task<Rotated> RotateAsync(RegistryDatabase database, string oldKeyPath, string newKeyPath, TimeProvider time,
         int batchSize = DefaultBatchSize, Action<Progress>? afterBatch = null, CancellationToken cancellationToken = default)
     {
@@ -116,7 +117,18 @@ public static class MasterKeyRotation
                     throw new MasterKeyException($"the data key of case {key.CaseId:D} is wrapped by master key {key.MasterKeyId}, neither the current key {old.Id} nor the new key {next.Id}");
                 }
 
-                CaseSecrets.Rewrap(old, next, key);
+                try
+                {
+                    CaseSecrets.Rewrap(old, next, key);
+                }
+                catch (CaseSecretException e)
+                {
+                    // The batch's transaction rolls back: every key stays unwrappable by one of the two
+                    // master keys, and a rerun resumes once the damaged key is restored.
+                    var under = await db.CaseKeys.CountAsync(k => k.MasterKeyId == next.Id, CancellationToken.None);
+                    var total = await db.CaseKeys.CountAsync(CancellationToken.None);
+                    throw new CaseSecretException($"{e.Message}; the rotation stopped with {under} of {total} data keys under the new key {next.Id} and wrote nothing of this batch; restore that case's data key (case_keys) from a backup, then run the command again to finish");
+                }
             }
 
             await db.SaveChangesAsync(cancellationToken);

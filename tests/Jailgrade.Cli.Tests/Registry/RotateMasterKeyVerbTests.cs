@@ -67,6 +67,57 @@ public sealed class RotateMasterKeyVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Rotate_AlteredDataKey_StopsWithExit8NamingTheCase_KeepsEveryKeyReadable_AndResumesOnceRestored()
+    {
+        var (_, regulator, reporter) = await InitializeAsync();
+        var techniques = new Dictionary<string, string>();
+        await using (var server = await StartAsync(OldKey))
+        {
+            foreach (var technique in new[] { "first canary cue", "second canary cue", "third canary cue" })
+            {
+                techniques[await FileCaseAsync(server, reporter, technique)] = technique;
+            }
+        }
+
+        // The rotation checks the first key (by case) before it starts: the damage is in the second and
+        // third, which the second batch of one reaches after the first batch committed.
+        List<Guid> order;
+        await using (var db = Database.CreateOwnerContext())
+        {
+            var keys = await db.CaseKeys.OrderBy(k => k.CaseId).ToListAsync();
+            order = [.. keys.Select(k => k.CaseId)];
+            (keys[1].Wrapped, keys[2].Wrapped) = (keys[2].Wrapped, keys[1].Wrapped);
+            await db.SaveChangesAsync();
+        }
+
+        var stopped = await RunAsync("admin", "rotate-master-key", "--db", Db, "--master-key-file", OldKey, "--new-master-key-file", NewKey, "--batch-size", "1");
+
+        stopped.ExitCode.ShouldBe((int)ExitCode.CorruptEvidence, stopped.Stderr);
+        var newId = File.ReadAllText(NewKey).Split(' ')[1];
+        stopped.Stderr.ShouldContain($"jailgrade admin rotate-master-key: the data key of case {order[1]:D} does not unwrap: it belongs to another case or version, or was altered; "
+            + $"the rotation stopped with 1 of 3 data keys under the new key {newId} and wrote nothing of this batch; restore that case's data key (case_keys) from a backup, then run the command again to finish");
+        stopped.Stderr.ShouldNotContain("   at ");
+        await using (var db = Database.CreateOwnerContext())
+        {
+            var keys = await db.CaseKeys.OrderBy(k => k.CaseId).ToListAsync();
+            keys.Select(k => k.MasterKeyId == newId).ShouldBe([true, false, false]);
+            (keys[1].Wrapped, keys[2].Wrapped) = (keys[2].Wrapped, keys[1].Wrapped);
+            await db.SaveChangesAsync();
+        }
+
+        var resumed = await RunAsync("admin", "rotate-master-key", "--db", Db, "--master-key-file", OldKey, "--new-master-key-file", NewKey, "--batch-size", "1");
+
+        resumed.ExitCode.ShouldBe(0, resumed.Stderr);
+        resumed.Stdout.ShouldBe("3 data keys rewrapped\n");
+        await using var after = await StartAsync(NewKey);
+        foreach (var (id, technique) in techniques)
+        {
+            using var response = await SendAsync(after, HttpMethod.Get, $"api/v1/cases/{id}/technique", regulator);
+            JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("technique").GetString().ShouldBe(technique);
+        }
+    }
+
+    [Fact]
     public async Task Serve_AfterRotation_ReplaysAnIdempotentAnswerStoredUnderTheOldKeyOnlyWhileItIsGiven()
     {
         var admin = (await InitializeAsync()).Admin;

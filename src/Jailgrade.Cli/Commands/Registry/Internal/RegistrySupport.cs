@@ -3,6 +3,7 @@ using Jailgrade.Cli.Hosting;
 using Jailgrade.Registry.Administration;
 using Jailgrade.Registry.Identity;
 using Jailgrade.Registry.Persistence;
+using Jailgrade.Registry.Secrets;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -92,6 +93,10 @@ internal static class RegistrySupport
         catch (MasterKeyException e)
         {
             return await FailAsync(context, verb, e.Message, ExitCode.IoError);
+        }
+        catch (CaseSecretException e)
+        {
+            return await FailAsync(context, verb, e.Message, ExitCode.CorruptEvidence);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
         {

@@ -25,6 +25,7 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,7 +97,9 @@ public sealed class RegistryServer : IAsyncDisposable
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
+            // One line per request (method, path, status, duration), from HTTP logging; not the hosting
+            // layer's two, which also carry the query string.
+            builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Information);
         }
 
         options.ConfigureLogging?.Invoke(builder.Logging);
@@ -121,6 +124,12 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddSingleton(ring);
         builder.Services.AddScoped(_ => database.CreateContext());
         builder.Services.AddProblemDetails();
+        // An allowlist of what a request's log line holds: never a header, a query string or a body (SECURITY.md 7).
+        builder.Services.AddHttpLogging(o =>
+        {
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            o.CombineLogs = true;
+        });
         builder.Services.AddRegistryAuthentication(options.Oidc);
         builder.Services.AddCases();
         builder.Services.AddOpenRateLimit(options);
@@ -132,6 +141,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Services.AddApiDocs();
 
         var app = builder.Build();
+        app.UseHttpLogging();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -96,4 +96,26 @@ public class TelemetryTests
         duration.Unit.ShouldBe("s");
         duration.MetricPoints.ShouldNotBeEmpty();
     }
+
+    [Fact]
+    public async Task ApiRequest_IsLoggedOnceWithMethodPathStatusAndDuration_WithoutTheQueryOrAHeader()
+    {
+        await using var registry = await TestRegistry.CreateAsync(start: false);
+        using var logs = new Jailgrade.Server.Tests.Security.CapturedLogs();
+        registry.ConfigureLogging = logs.Configure;
+        await registry.StartAsync();
+
+        using var response = await registry.SendAsync(HttpMethod.Get, "/api/v1/orgs?kind=lab&changed_since=2026-01-01T00:00:00.000Z", registry.AdminKey);
+
+        response.EnsureSuccessStatusCode();
+        var line = logs.Entries.Where(e => e.Category.StartsWith("Microsoft.AspNetCore.HttpLogging", StringComparison.Ordinal)).ShouldHaveSingleItem().Text;
+        line.ShouldContain("Method: GET");
+        line.ShouldContain("Path: /api/v1/orgs");
+        line.ShouldContain("StatusCode: 200");
+        line.ShouldContain("Duration: ");
+        line.ShouldNotContain("kind=lab");
+        line.ShouldNotContain("changed_since");
+        line.ShouldNotContain("Bearer");
+        line.ShouldNotContain(registry.AdminKey[..20]);
+    }
 }

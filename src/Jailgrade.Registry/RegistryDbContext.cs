@@ -122,7 +122,8 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasKey(x => new { x.CaseId, x.AuditorId });
             e.HasOne<CaseHeader>().WithMany().HasForeignKey(x => x.CaseId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Organization>().WithMany().HasForeignKey(x => x.AuditorId).OnDelete(DeleteBehavior.Restrict);
-            e.HasIndex(x => x.AuditorId).HasDatabaseName("ix_case_auditors_auditor_id");
+            // An auditor's list walks its assignments in the case list's order and stops at a page.
+            e.HasIndex(x => new { x.AuditorId, x.CaseCreatedAt, x.CaseId }).HasDatabaseName("ix_case_auditors_auditor_id_case_created_at_case_id");
         });
         modelBuilder.Entity<CaseKey>(e =>
         {
@@ -151,8 +152,8 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasOne<CaseHeader>().WithMany().HasForeignKey(i => i.CaseId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Organization>().WithMany().HasForeignKey(i => i.LabId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(i => new { i.CaseId, i.LabId }).IsUnique().HasDatabaseName("ix_involvements_case_id_lab_id");
-            // The lab projection starts from the lab: its involvements, then their cases.
-            e.HasIndex(i => i.LabId).HasDatabaseName("ix_involvements_lab_id");
+            // The lab projection starts from the lab: its involvements, in the case list's order, then their cases.
+            e.HasIndex(i => new { i.LabId, i.CaseCreatedAt, i.CaseId }).HasDatabaseName("ix_involvements_lab_id_case_created_at_case_id");
         });
         modelBuilder.Entity<InvolvementRelease>(e =>
         {

@@ -79,6 +79,12 @@ public sealed class Involvement
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// The case's <see cref="CaseHeader.CreatedAt"/>, copied: a lab's list walks its involvements in the
+    /// case list's order (lab, case created, case id) and stops at a page (Visibility.ReportedOr).
+    /// </summary>
+    public DateTimeOffset CaseCreatedAt { get; set; }
+
     /// <summary>The random salt of the involvement's state digest.</summary>
     public byte[] StateSalt { get; set; } = [];
 
@@ -103,6 +109,9 @@ public sealed class CaseAuditor
     public Guid CaseId { get; set; }
 
     public Guid AuditorId { get; set; }
+
+    /// <summary>The case's <see cref="CaseHeader.CreatedAt"/>, copied: an auditor's list walks its assignments in list order.</summary>
+    public DateTimeOffset CaseCreatedAt { get; set; }
 }
 
 /// <summary>

@@ -149,7 +149,7 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
                 }
 
                 header.Version++;
-                write.Db.CaseAuditors.AddRange(auditors.Select(a => new CaseAuditor { CaseId = id, AuditorId = a }));
+                write.Db.CaseAuditors.AddRange(auditors.Select(a => new CaseAuditor { CaseId = id, AuditorId = a, CaseCreatedAt = header.CreatedAt }));
                 Record(write, caller, "case.triaged", header, null, changes, HeaderState(header, auditors));
                 foreach (var part in request.Involvements)
                 {
@@ -160,6 +160,7 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
                         LabId = part.Lab,
                         Status = InvolvementStatus.Triaged,
                         CreatedAt = write.Now,
+                        CaseCreatedAt = header.CreatedAt,
                         StateSalt = RandomNumberGenerator.GetBytes(32),
                         Version = 1,
                     };
@@ -303,9 +304,8 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
         var visibility = await Visibility.ForAsync(db, caller, cancellationToken);
         var involvements = visibility.Involvements();
 
-        // The filters, the order and the limit apply to each branch of the visible cases (a page of each),
-        // the order and the limit again to their union.
-        IQueryable<CaseHeader> Page(IQueryable<CaseHeader> cases) => cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(limit + 1);
+        // The filters apply to each branch of the visible cases, each branch stopping at a page in its own
+        // index's order (Visibility.CasePage).
         IQueryable<CaseHeader> Filtered(IQueryable<CaseHeader> cases)
         {
             if (filter.Lab is { } lab)
@@ -342,16 +342,10 @@ public sealed class CaseService(RegistryDbContext db, TimeProvider time, MasterK
                 cases = WithStatus(cases, involvements, status);
             }
 
-            if (after is var (createdAt, id))
-            {
-                // The first comparison alone bounds an index range; the second keeps the order's ties exact.
-                cases = cases.Where(c => c.CreatedAt >= createdAt && (c.CreatedAt > createdAt || c.Id > id));
-            }
-
             return cases;
         }
 
-        var page = await ViewsAsync(visibility, Page(visibility.Cases(cases => Page(Filtered(cases)))), cancellationToken);
+        var page = await ViewsAsync(visibility, visibility.CasePage(Filtered, after, limit + 1), cancellationToken);
         return page.Count > limit ? (page[..limit], true) : (page, false);
     }
 

@@ -72,6 +72,55 @@ public sealed class Visibility
     }
 
     /// <summary>
+    /// A page of the cases the caller sees: <paramref name="filter"/> applied, in list order (created, id)
+    /// after <paramref name="after"/>, at most <paramref name="take"/>. Each branch of the union stops at a
+    /// page in the order of its own index: a reporter's cases by (reporter, created, id), a lab's
+    /// involvements by (lab, case created, case id) and an auditor's assignments by (auditor, case
+    /// created, case id), each probing the cases by id. Ordered by the case's own columns instead, a lab's
+    /// branch read and sorted every case the lab is involved in (CaseList_LabWithManyCases_ReadsAboutAPageOfRows).
+    /// </summary>
+    public IQueryable<CaseHeader> CasePage(Func<IQueryable<CaseHeader>, IQueryable<CaseHeader>> filter, (DateTimeOffset CreatedAt, Guid Id)? after, int take)
+    {
+        IQueryable<CaseHeader> Shape(IQueryable<CaseHeader> cases) => InListOrder(After(filter(cases), after)).Take(take);
+        var org = Caller.OrganizationId;
+        var others = filter(_db.Cases.Where(c => c.ReporterId != org));
+        IQueryable<CaseHeader> branches;
+        switch (Caller.Role)
+        {
+            case Role.Lab:
+                var involvements = _db.Involvements.Where(i => i.LabId == org);
+                if (after is var (createdAt, id))
+                {
+                    involvements = involvements.Where(i => i.CaseCreatedAt >= createdAt && (i.CaseCreatedAt > createdAt || i.CaseId > id));
+                }
+
+                branches = Shape(_db.Cases.Where(c => c.ReporterId == org)).Concat(
+                    (from i in involvements join c in others on i.CaseId equals c.Id orderby i.CaseCreatedAt, i.CaseId select c).Take(take));
+                break;
+            case Role.Auditor:
+                var assigned = _db.CaseAuditors.Where(a => a.AuditorId == org);
+                if (after is var (assignedAt, assignedId))
+                {
+                    assigned = assigned.Where(a => a.CaseCreatedAt >= assignedAt && (a.CaseCreatedAt > assignedAt || a.CaseId > assignedId));
+                }
+
+                branches = Shape(_db.Cases.Where(c => c.ReporterId == org)).Concat(
+                    (from a in assigned join c in others on a.CaseId equals c.Id orderby a.CaseCreatedAt, a.CaseId select c).Take(take));
+                break;
+            default:
+                return InListOrder(FullCases(Shape)).Take(take);
+        }
+
+        return InListOrder(branches).Take(take);
+    }
+
+    private static IQueryable<CaseHeader> InListOrder(IQueryable<CaseHeader> cases) => cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id);
+
+    // The first comparison alone bounds an index range; the second keeps the order's ties exact.
+    private static IQueryable<CaseHeader> After(IQueryable<CaseHeader> cases, (DateTimeOffset CreatedAt, Guid Id)? after) =>
+        after is var (createdAt, id) ? cases.Where(c => c.CreatedAt >= createdAt && (c.CreatedAt > createdAt || c.Id > id)) : cases;
+
+    /// <summary>
     /// The cases the caller reported, and those of <paramref name="caseIds"/> it did not: two index
     /// searches in one UNION ALL (disjoint, so nothing to remove). Never one OR across them: an OR with
     /// an EXISTS walks every case in the registry and tests each (QueryPredicateTests,

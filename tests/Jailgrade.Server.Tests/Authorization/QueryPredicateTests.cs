@@ -160,6 +160,31 @@ public sealed class QueryPredicateTests(ITestOutputHelper output)
                     .ShouldBeEmpty($"cases, involvements and auditors are only searched through an index, never scanned, for the {who}:\n{string.Join("\n", plan)}\n{list}");
             }
         }
+
+        // Lab B is involved in every foreign case: its page walks its involvements in list order and
+        // stops after a page, instead of reading and sorting all of them (Visibility.CasePage).
+        sql.Take();
+        var labB = await api.GetJsonAsync("/api/v1/cases", api.World.LabB);
+        labB.GetProperty("items").GetArrayLength().ShouldBe(ListQuery.DefaultLimit);
+        var labBList = ListCommand(sql.Take());
+        await using (var connection = api.Registry.Database.OpenConnection(migration: false))
+        {
+            if (provider == DatabaseProvider.PostgreSql)
+            {
+                var (rows, scans) = await RowsScannedAsync(connection, labBList);
+                output.WriteLine($"PostgreSQL: Lab B's first page over its {ForeignCases:N0} cases scanned {rows} rows: {scans}");
+                rows.ShouldBeLessThanOrEqualTo(3 * (ListQuery.DefaultLimit + 1), $"EXPLAIN ANALYZE of Lab B's list\n{labBList}\n{scans}");
+            }
+            else
+            {
+                var plan = await QueryPlanAsync(connection, labBList);
+                output.WriteLine($"SQLite: Lab B's first page over its {ForeignCases:N0} cases: {string.Join(" | ", plan)}");
+                // The involvements are walked in list order; the only sorts are the union's merge of its
+                // two branches, a page each. A third sorts every case Lab B is in.
+                plan.ShouldContain(step => step.Contains("INDEX ix_involvements_lab_id_case_created_at_case_id (lab_id=?)", StringComparison.Ordinal), string.Join("\n", plan));
+                plan.Count(step => step.Contains("TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal)).ShouldBeLessThanOrEqualTo(2, $"Lab B's list sorts only its two branches' pages:\n{string.Join("\n", plan)}\n{labBList}");
+            }
+        }
     }
 
     /// <summary>
@@ -232,8 +257,8 @@ public sealed class QueryPredicateTests(ITestOutputHelper output)
         {
             await InsertAsync(db, "cases", ["id", "title", "reporter_id", "authority_id", "reported_at", "created_at", "version"],
                 foreign.Select(c => new object[] { c.Id, "Seeded case", world.OtherReporter.Organization, world.Regulator.Organization, Time(c.At), Time(c.At), 1L }));
-            await InsertAsync(db, "involvements", ["id", "case_id", "lab_id", "status", "created_at", "version"],
-                foreign.Select(c => new object[] { Guid.NewGuid(), c.Id, world.LabB.Organization, "triaged", Time(c.At), 1L }));
+            await InsertAsync(db, "involvements", ["id", "case_id", "lab_id", "status", "created_at", "case_created_at", "version"],
+                foreign.Select(c => new object[] { Guid.NewGuid(), c.Id, world.LabB.Organization, "triaged", Time(c.At), Time(c.At), 1L }));
             await transaction.CommitAsync();
         }
 
@@ -258,10 +283,11 @@ public sealed class QueryPredicateTests(ITestOutputHelper output)
                 LabId = world.LabA.Organization,
                 Status = InvolvementStatus.Triaged,
                 CreatedAt = header.CreatedAt,
+                CaseCreatedAt = header.CreatedAt,
                 StateSalt = RandomNumberGenerator.GetBytes(32),
                 Version = 1,
             });
-            db.CaseAuditors.Add(new CaseAuditor { CaseId = header.Id, AuditorId = world.Auditor.Organization });
+            db.CaseAuditors.Add(new CaseAuditor { CaseId = header.Id, AuditorId = world.Auditor.Organization, CaseCreatedAt = header.CreatedAt });
         }
 
         await db.SaveChangesAsync();

@@ -64,7 +64,7 @@ public enum CaseResolution
 }
 
 /// <summary>One lab's part of a case: its releases, status, clock and version.</summary>
-public sealed class Involvement
+public sealed class Involvement : IListOrdered
 {
     public Guid Id { get; set; }
 
@@ -104,7 +104,7 @@ public sealed class InvolvementRelease
 }
 
 /// <summary>An auditor organization assigned to a case at triage: it sees the whole case.</summary>
-public sealed class CaseAuditor
+public sealed class CaseAuditor : IListOrdered
 {
     public Guid CaseId { get; set; }
 
@@ -136,4 +136,12 @@ public enum InvolvementStatus
     Verifying,
     Closed,
     Reopened,
+}
+
+/// <summary>A row that names a case and copies its created_at, so a list can walk the row's index in the case list's order.</summary>
+public interface IListOrdered
+{
+    Guid CaseId { get; }
+
+    DateTimeOffset CaseCreatedAt { get; }
 }

@@ -84,34 +84,25 @@ public sealed class Visibility
         IQueryable<CaseHeader> Shape(IQueryable<CaseHeader> cases) => InListOrder(After(filter(cases), after)).Take(take);
         var org = Caller.OrganizationId;
         var others = filter(_db.Cases.Where(c => c.ReporterId != org));
-        IQueryable<CaseHeader> branches;
-        switch (Caller.Role)
+        var reported = Shape(_db.Cases.Where(c => c.ReporterId == org));
+        return Caller.Role switch
         {
-            case Role.Lab:
-                var involvements = _db.Involvements.Where(i => i.LabId == org);
-                if (after is var (createdAt, id))
-                {
-                    involvements = involvements.Where(i => i.CaseCreatedAt >= createdAt && (i.CaseCreatedAt > createdAt || i.CaseId > id));
-                }
+            Role.Lab => InListOrder(reported.Concat(InOrderOf(_db.Involvements.Where(i => i.LabId == org), others, after, take))).Take(take),
+            Role.Auditor => InListOrder(reported.Concat(InOrderOf(_db.CaseAuditors.Where(a => a.AuditorId == org), others, after, take))).Take(take),
+            _ => InListOrder(FullCases(Shape)).Take(take),
+        };
+    }
 
-                branches = Shape(_db.Cases.Where(c => c.ReporterId == org)).Concat(
-                    (from i in involvements join c in others on i.CaseId equals c.Id orderby i.CaseCreatedAt, i.CaseId select c).Take(take));
-                break;
-            case Role.Auditor:
-                var assigned = _db.CaseAuditors.Where(a => a.AuditorId == org);
-                if (after is var (assignedAt, assignedId))
-                {
-                    assigned = assigned.Where(a => a.CaseCreatedAt >= assignedAt && (a.CaseCreatedAt > assignedAt || a.CaseId > assignedId));
-                }
-
-                branches = Shape(_db.Cases.Where(c => c.ReporterId == org)).Concat(
-                    (from a in assigned join c in others on a.CaseId equals c.Id orderby a.CaseCreatedAt, a.CaseId select c).Take(take));
-                break;
-            default:
-                return InListOrder(FullCases(Shape)).Take(take);
+    // The cases of rows that name a case and copy its created_at, walked in the rows' own index order.
+    private static IQueryable<CaseHeader> InOrderOf<T>(IQueryable<T> rows, IQueryable<CaseHeader> cases, (DateTimeOffset CreatedAt, Guid Id)? after, int take)
+        where T : class, IListOrdered
+    {
+        if (after is var (createdAt, id))
+        {
+            rows = rows.Where(r => r.CaseCreatedAt >= createdAt && (r.CaseCreatedAt > createdAt || r.CaseId > id));
         }
 
-        return InListOrder(branches).Take(take);
+        return (from r in rows join c in cases on r.CaseId equals c.Id orderby r.CaseCreatedAt, r.CaseId select c).Take(take);
     }
 
     private static IQueryable<CaseHeader> InListOrder(IQueryable<CaseHeader> cases) => cases.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id);

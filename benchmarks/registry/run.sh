@@ -12,10 +12,10 @@
 # Snapshots live in ${JAILGRADE_BENCH_SNAPSHOTS:-~/.cache/jailgrade-bench}; delete it to seed again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cases=100000 events=1000000 seconds=30 max_seconds=15 tag=full seed_only=
+cases=100000 events=1000000 seconds=30 max_seconds=15 warm_up=20 tag=full seed_only=
 for arg in "$@"; do
   case "$arg" in
-    --quick) cases=2000 events=20000 seconds=5 max_seconds=3 tag=quick ;;
+    --quick) cases=2000 events=20000 seconds=5 max_seconds=3 warm_up=5 tag=quick ;;
     --seed-only) seed_only=1 ;;
     *) echo "unknown argument '$arg'; usage: run.sh [--quick] [--seed-only]" >&2; exit 2 ;;
   esac
@@ -50,7 +50,7 @@ stop() {
 
 measure() { # $1 provider name, $2 keys file
   echo "== $1: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run"
-  "$loader" load --url "$url" --keys "$2" --rate 500 --seconds "$seconds" --max-seconds "$max_seconds"
+  "$loader" load --url "$url" --keys "$2" --rate 500 --seconds "$seconds" --max-seconds "$max_seconds" --warm-up "$warm_up"
 }
 
 # --- SQLite ---------------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ internal static class LoadRun
         var reads = await ReadPlanAsync(url, keys);
         Console.Error.WriteLine($"read plan: {reads.Count} requests from {keys.Count(k => k[0] is "lab" or "regulator" or "reporter")} parties");
 
-        // Warm up (connections, JIT, the database's cache), then measure.
-        Console.WriteLine(await load.ClosedLoopAsync("warm-up", reads, workers, TimeSpan.FromSeconds(5)));
+        // Warm up (connections, the database's cache, and the JIT: tiered compilation compiles the hot
+        // methods again at full optimization, which takes the first several seconds of load), then measure.
+        Console.WriteLine(await load.ClosedLoopAsync("warm-up", reads, workers, TimeSpan.FromSeconds(options.Number("warm-up", 20))));
         Console.WriteLine(await load.OpenLoopAsync($"open loop at {rate}/s: case pages and lists", reads, rate, seconds));
         var most = await load.ClosedLoopAsync($"most reads ({workers} workers): case pages and lists", reads, workers, maxSeconds);
         Console.WriteLine(most);

@@ -43,9 +43,11 @@ internal static class CaseCommand
     ];
 
     public static Command Create(CliContext context) =>
-        new("case", "Cases on a registry server: create, show, list, history, transition.")
+        new("case", "Cases on a registry server: create, show, list, history, technique, triage, acknowledge, transition, reject, duplicate.")
         {
-            CreateCreate(context), CreateShow(context), CreateList(context), CreateHistory(context), CreateTransition(context),
+            CreateCreate(context), CreateShow(context), CreateList(context), CreateHistory(context), CaseActionVerbs.CreateTechnique(context),
+            CaseActionVerbs.CreateTriage(context), CaseActionVerbs.CreateAcknowledge(context), CreateTransition(context),
+            CaseActionVerbs.CreateReject(context), CaseActionVerbs.CreateDuplicate(context),
         };
 
     private static VerbCommand CreateCreate(CliContext context)
@@ -172,16 +174,16 @@ internal static class CaseCommand
         {
             var caseId = RemoteOptions.Id(parseResult.GetValue(id)!, "case");
             var involvementId = RemoteOptions.Id(parseResult.GetValue(involvement)!, "--involvement");
-            var etag = parseResult.GetValue(ifMatch) ?? (await client.GetAsync($"cases/{caseId:D}", cancellationToken)).ETag;
-            var answer = await client.SendAsync(HttpMethod.Post, $"cases/{caseId:D}/involvements/{involvementId:D}/transition",
-                new JsonObject { ["to"] = parseResult.GetValue(to) }, etag, cancellationToken);
+            var answer = await client.WriteAsync(HttpMethod.Post, $"cases/{caseId:D}", $"cases/{caseId:D}/involvements/{involvementId:D}/transition",
+                new JsonObject { ["to"] = parseResult.GetValue(to) }, parseResult.GetValue(ifMatch), cancellationToken);
             await WriteCaseAsync(context, parseResult.GetValue(remote.Json), answer);
             return (int)ExitCode.Success;
         }));
         return command;
     }
 
-    private static async Task WriteCaseAsync(CliContext context, bool json, ApiAnswer answer)
+    /// <summary>Prints a case: its JSON, one TSV row, or on a terminal its header and each involvement as a record.</summary>
+    internal static async Task WriteCaseAsync(CliContext context, bool json, ApiAnswer answer)
     {
         // A proxy or a wrong --server can answer 200 with any JSON: say so instead of failing on its shape.
         if (answer.Body.ValueKind != JsonValueKind.Object
@@ -240,5 +242,5 @@ internal static class CaseCommand
         }
     }
 
-    private static Argument<string> IdArgument() => new("id") { Description = "The case's id." };
+    internal static Argument<string> IdArgument() => new("id") { Description = "The case's id." };
 }

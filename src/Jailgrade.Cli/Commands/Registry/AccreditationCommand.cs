@@ -27,7 +27,9 @@ internal static class AccreditationCommand
     public static Command Create(CliContext context) =>
         new("accreditation", "Accreditations of auditors by an authority on a registry server: create, list, show, revoke, history.")
         {
-            CreateCreate(context), CreateList(context), CreateShow(context), CreateRevoke(context), CreateHistory(context),
+            CreateCreate(context), CreateList(context), CreateShow(context), CreateRevoke(context),
+            RemoteList.HistoryVerb(context, "accreditation", "accreditations", "An accreditation's history: granted and revoked, with who did it.", "The accreditation's id.",
+                "jailgrade accreditation history 2b7e4c9a-1d3f-4a6b-8c5e-0f2d4b6a8c13 --key-file regulator.key", "granted, revoked"),
         };
 
     private static VerbCommand CreateCreate(CliContext context)
@@ -127,22 +129,6 @@ internal static class AccreditationCommand
             var answer = await client.WriteAsync(HttpMethod.Post, $"accreditations/{accreditation:D}", $"accreditations/{accreditation:D}/revoke",
                 new JsonObject { ["reason"] = parseResult.GetValue(reason) }, parseResult.GetValue(ifMatch), cancellationToken);
             await OrgCommand.WriteAsync(context, parseResult.GetValue(remote.Json), answer.Body, () => WriteRecord(context, Columns, answer.Body));
-            return (int)ExitCode.Success;
-        }));
-        return command;
-    }
-
-    private static VerbCommand CreateHistory(CliContext context)
-    {
-        var remote = new RemoteOptions();
-        var id = IdArgument();
-        var list = new RemoteList();
-        var command = remote.AddTo(new VerbCommand("history", "An accreditation's history: granted and revoked, with who did it.", OrgCommand.Conventions) { id, list.Limit, list.All });
-        command.WithExample("jailgrade accreditation history 2b7e4c9a-1d3f-4a6b-8c5e-0f2d4b6a8c13 --key-file regulator.key", "granted, revoked");
-        command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "accreditation history", async client =>
-        {
-            var path = $"accreditations/{RemoteOptions.Id(parseResult.GetValue(id)!, "accreditation"):D}/history";
-            await list.WriteAsync(context, parseResult, remote, client, path, [], "accreditation history", "events", OrgCommand.HistoryColumns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;

@@ -45,7 +45,9 @@ internal static class CaseCommand
     public static Command Create(CliContext context) =>
         new("case", "Cases on a registry server: create, show, list, history, technique, triage, acknowledge, transition, reject, duplicate.")
         {
-            CreateCreate(context), CreateShow(context), CreateList(context), CreateHistory(context), CaseActionVerbs.CreateTechnique(context),
+            CreateCreate(context), CreateShow(context), CreateList(context), RemoteList.HistoryVerb(context, "case", "cases", "A case's history as you may see it: every event of your projection, in order.", "The case's id.",
+                "jailgrade case history 0b5c2f7e-7a1d-4c3e-9f6b-2d8e4a1c5b90 --all --key-file regulator.key", "who changed what, and when"),
+            CaseActionVerbs.CreateTechnique(context),
             CaseActionVerbs.CreateTriage(context), CaseActionVerbs.CreateAcknowledge(context), CreateTransition(context),
             CaseActionVerbs.CreateReject(context), CaseActionVerbs.CreateDuplicate(context),
         };
@@ -131,22 +133,6 @@ internal static class CaseCommand
             RemoteList.Add(query, "changed_since", parseResult.GetValue(changedSince) is { } t ? RemoteList.Time(t, "--changed-since") : null);
             RemoteList.Add(query, "changed_by", parseResult.GetValue(changedBy) is { } b ? RemoteOptions.Id(b, "--changed-by").ToString("D") : null);
             await list.WriteAsync(context, parseResult, remote, client, "cases", query, "case list", "cases", Columns, cancellationToken);
-            return (int)ExitCode.Success;
-        }));
-        return command;
-    }
-
-    private static VerbCommand CreateHistory(CliContext context)
-    {
-        var remote = new RemoteOptions();
-        var id = IdArgument();
-        var list = new RemoteList();
-        var command = remote.AddTo(new VerbCommand("history", "A case's history as you may see it: every event of your projection, in order.", OrgCommand.Conventions) { id, list.Limit, list.All });
-        command.WithExample("jailgrade case history 0b5c2f7e-7a1d-4c3e-9f6b-2d8e4a1c5b90 --all --key-file regulator.key", "who changed what, and when");
-        command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "case history", async client =>
-        {
-            var path = $"cases/{RemoteOptions.Id(parseResult.GetValue(id)!, "case"):D}/history";
-            await list.WriteAsync(context, parseResult, remote, client, path, [], "case history", "events", OrgCommand.HistoryColumns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;

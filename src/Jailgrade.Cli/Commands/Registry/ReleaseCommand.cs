@@ -30,7 +30,9 @@ internal static class ReleaseCommand
     public static Command Create(CliContext context) =>
         new("release", "Releases of a lab's models on a registry server: create, list, show, update, history.")
         {
-            CreateCreate(context), CreateList(context), CreateShow(context), CreateUpdate(context), CreateHistory(context),
+            CreateCreate(context), CreateList(context), CreateShow(context), CreateUpdate(context),
+            RemoteList.HistoryVerb(context, "release", "releases", "A release's history: created, and each change of exposure or regions, with who made it.", "The release's id.",
+                "jailgrade release history 3f9a6c1e-8b2d-4e7f-a5c3-1d9e7b4a2c60 --all --key-file regulator.key", "when its exposure changed"),
         };
 
     private static VerbCommand CreateCreate(CliContext context)
@@ -138,22 +140,6 @@ internal static class ReleaseCommand
 
             var answer = await client.WriteAsync(HttpMethod.Patch, $"releases/{releaseId:D}", $"releases/{releaseId:D}", body, parseResult.GetValue(ifMatch), cancellationToken);
             await OrgCommand.WriteAsync(context, parseResult.GetValue(remote.Json), answer.Body, () => WriteRecord(context, Columns, answer.Body));
-            return (int)ExitCode.Success;
-        }));
-        return command;
-    }
-
-    private static VerbCommand CreateHistory(CliContext context)
-    {
-        var remote = new RemoteOptions();
-        var id = IdArgument();
-        var list = new RemoteList();
-        var command = remote.AddTo(new VerbCommand("history", "A release's history: created, and each change of exposure or regions, with who made it.", OrgCommand.Conventions) { id, list.Limit, list.All });
-        command.WithExample("jailgrade release history 3f9a6c1e-8b2d-4e7f-a5c3-1d9e7b4a2c60 --all --key-file regulator.key", "when its exposure changed");
-        command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "release history", async client =>
-        {
-            var path = $"releases/{RemoteOptions.Id(parseResult.GetValue(id)!, "release"):D}/history";
-            await list.WriteAsync(context, parseResult, remote, client, path, [], "release history", "events", OrgCommand.HistoryColumns, cancellationToken);
             return (int)ExitCode.Success;
         }));
         return command;

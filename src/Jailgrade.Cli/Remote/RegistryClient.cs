@@ -22,16 +22,19 @@ internal sealed class RegistryClient : IDisposable
     /// <summary>The largest answer read (a page of 200 cases is far below it).</summary>
     private const int MaxAnswerBytes = 16 << 20;
 
-    private static readonly TimeSpan MaxConnectTime = TimeSpan.FromSeconds(10);
-
-    private readonly HttpClient _http;
-    private readonly ClientKey _key;
     /// <summary>The header that makes a POST safe to send again (docs/api.md, "Idempotency").</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
 
     // The title of the server's 409 for a key whose first request has not finished.
     private const string InFlightTitle = "Idempotency-Key in use";
 
+    /// <summary>How long to wait before sending a POST again whose key the server reports still in flight.</summary>
+    public static readonly TimeSpan InFlightDelay = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan MaxConnectTime = TimeSpan.FromSeconds(10);
+
+    private readonly HttpClient _http;
+    private readonly ClientKey _key;
     private readonly TimeSpan _timeout;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
 
@@ -110,9 +113,6 @@ internal sealed class RegistryClient : IDisposable
     /// </summary>
     public async Task<ApiAnswer> WriteAsync(HttpMethod method, string objectPath, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
         await SendAsync(method, path, body, ifMatch ?? (await GetAsync(objectPath, cancellationToken)).ETag, cancellationToken);
-
-    /// <summary>How long to wait before sending a POST again whose key the server reports still in flight.</summary>
-    public static readonly TimeSpan InFlightDelay = TimeSpan.FromMilliseconds(500);
 
     private enum RetryReason
     {

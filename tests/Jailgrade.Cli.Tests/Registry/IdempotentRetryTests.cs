@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Jailgrade.Cli.Hosting;
+using Jailgrade.Cli.Remote;
 using Jailgrade.Cli.Tests.TestSupport;
 using Jailgrade.Registry.Organizations;
 using Microsoft.AspNetCore.Builder;
@@ -76,7 +77,7 @@ public sealed class IdempotentRetryTests : IAsyncLifetime
         server.Received.Count.ShouldBe(2);
         server.Received[0].Key.ShouldNotBeNullOrEmpty();
         server.Received[1].ShouldBe(server.Received[0], "the same Idempotency-Key and body");
-        waits.ShouldHaveSingleItem().ShouldBeGreaterThan(TimeSpan.Zero);
+        waits.ShouldHaveSingleItem().ShouldBe(RegistryClient.InFlightDelay);
     }
 
     [Fact]

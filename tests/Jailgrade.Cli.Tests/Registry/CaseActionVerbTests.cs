@@ -197,6 +197,19 @@ public sealed class CaseActionVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_CaseCreated_ShowsFirstValuesAsFieldEqualsValueAndTheTechniqueOnlyAsSet()
+    {
+        var id = await FileAsync();
+
+        var created = (await _registry.RunAsync("case", "history", id, "--key-file", _reporter.KeyFile)).Lines[1].Split('\t');
+
+        created[2].ShouldBe("case.created");
+        created[5].ShouldStartWith("title=a case; ");
+        created[5].ShouldEndWith("; technique (set=true)");
+        created[5].ShouldNotContain("TQ7F3A-marker");
+    }
+
+    [Fact]
     public async Task Technique_OnATerminal_EscapesControlCharactersButKeepsLines()
     {
         await File.WriteAllTextAsync(_technique, "line one\u001b[31m\nline two");

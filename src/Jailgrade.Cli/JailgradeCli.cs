@@ -46,6 +46,9 @@ internal static class JailgradeCli
         root.Subcommands.Add(Commands.Registry.AdminCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.UsersCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.OrgCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.ModelCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.ReleaseCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.AccreditationCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.CaseCommand.Create(context));
 
         foreach (var option in root.Options)

@@ -65,6 +65,9 @@ internal sealed class CliContext
     /// <summary>Why <c>JAILGRADE_NOW</c> could not set the clock, when it could not (the verb then does not run).</summary>
     public string? ClockError => _clockError;
 
+    /// <summary>Waits before a retry (remote verbs); tests replace it so that nothing sleeps.</summary>
+    public Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
+
     /// <summary>Reads an environment variable.</summary>
     public Func<string, string?> Environment { get; }
 }

@@ -22,17 +22,29 @@ internal sealed class RegistryClient : IDisposable
     /// <summary>The largest answer read (a page of 200 cases is far below it).</summary>
     private const int MaxAnswerBytes = 16 << 20;
 
+    /// <summary>The header that makes a POST safe to send again (docs/api.md, "Idempotency").</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    // The title of the server's 409 for a key whose first request has not finished.
+    private const string InFlightTitle = "Idempotency-Key in use";
+
+    /// <summary>How long to wait before sending a POST again whose key the server reports still in flight.</summary>
+    public static readonly TimeSpan InFlightDelay = TimeSpan.FromMilliseconds(500);
+
     private static readonly TimeSpan MaxConnectTime = TimeSpan.FromSeconds(10);
 
     private readonly HttpClient _http;
     private readonly ClientKey _key;
     private readonly TimeSpan _timeout;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
 
-    public RegistryClient(Uri server, ClientKey key, TimeSpan timeout)
+    /// <param name="delay">How the client waits before a retry (<see cref="Task.Delay(TimeSpan, CancellationToken)"/>; tests pass one that does not sleep).</param>
+    public RegistryClient(Uri server, ClientKey key, TimeSpan timeout, Func<TimeSpan, CancellationToken, Task> delay)
     {
         Server = server;
         _key = key;
         _timeout = timeout;
+        _delay = delay;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -55,7 +67,63 @@ internal sealed class RegistryClient : IDisposable
     public Task<ApiAnswer> GetAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, path, null, null, cancellationToken);
 
+    /// <summary>
+    /// Sends one request. A POST carries an <c>Idempotency-Key</c>, new for each call and kept for its
+    /// retries (docs/api.md, "Idempotency"): when the connection fails after the request may have been
+    /// sent (reset, closed, timed out; not refused), it is sent once more with the same key and body,
+    /// so the server writes it at most once and answers the retry with the first answer; when the
+    /// server answers that the key is still in flight, it waits briefly and sends it once more.
+    /// </summary>
     public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var idempotencyKey = method == HttpMethod.Post ? Guid.NewGuid().ToString("D") : null;
+        var content = body?.ToJsonString();
+        var retried = (Transport: false, InFlight: false);
+        while (true)
+        {
+            var attempt = await SendOnceAsync(method, path, content, ifMatch, idempotencyKey, cancellationToken);
+            switch (attempt.Retry)
+            {
+                case RetryReason.Transport when idempotencyKey is not null && !retried.Transport:
+                    retried.Transport = true;
+                    continue;
+                case RetryReason.InFlight when !retried.InFlight:
+                    retried.InFlight = true;
+                    // Backoff: longer when this key's first attempt has already failed once on the way.
+                    await _delay(retried.Transport ? 2 * InFlightDelay : InFlightDelay, cancellationToken);
+                    continue;
+            }
+
+            if (attempt.Answer is { } answer)
+            {
+                return answer;
+            }
+
+            var failure = attempt.Failure!;
+            throw retried.Transport || retried.InFlight
+                ? new RemoteException(failure.Code, $"{failure.Message} (sent again with the same Idempotency-Key, which the server writes at most once)")
+                : failure;
+        }
+    }
+
+    /// <summary>
+    /// A write guarded by the object's version: <c>If-Match</c> is <paramref name="ifMatch"/> when given,
+    /// else the ETag read from <paramref name="objectPath"/> just before, so the write never overwrites a
+    /// change it did not see (412, exit 13).
+    /// </summary>
+    public async Task<ApiAnswer> WriteAsync(HttpMethod method, string objectPath, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
+        await SendAsync(method, path, body, ifMatch ?? (await GetAsync(objectPath, cancellationToken)).ETag, cancellationToken);
+
+    private enum RetryReason
+    {
+        None,
+        Transport,
+        InFlight,
+    }
+
+    private sealed record Attempt(ApiAnswer? Answer, RemoteException? Failure, RetryReason Retry = RetryReason.None);
+
+    private async Task<Attempt> SendOnceAsync(HttpMethod method, string path, string? body, string? ifMatch, string? idempotencyKey, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, "api/v1/" + path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key.Secret);
@@ -65,9 +133,14 @@ internal sealed class RegistryClient : IDisposable
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation(IdempotencyHeader, idempotencyKey);
+        }
+
         if (body is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
         var where = new Uri(Server, "api/v1/" + path).GetLeftPart(UriPartial.Path);
@@ -80,16 +153,23 @@ internal sealed class RegistryClient : IDisposable
         }
         catch (HttpRequestException e) when (Inner<RemoteException>(e) is { } refused)
         {
-            throw refused;
+            return new Attempt(null, refused);
         }
         catch (HttpRequestException e)
         {
-            throw new RemoteException(ExitCode.ServerUnreachable, $"cannot reach the registry server at {Server}: {Reason(e)} (is 'jailgrade serve' running there? --server or JAILGRADE_SERVER names it)");
+            var reason = Reason(e);
+            // Refused or unresolved: the request never left, so sending it again changes nothing.
+            var sent = Inner<SocketException>(e)?.SocketErrorCode is not (SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+                && e.HttpRequestError != HttpRequestError.NameResolutionError;
+            return new Attempt(null, new RemoteException(ExitCode.ServerUnreachable,
+                $"cannot reach the registry server at {Server}: {reason} (is 'jailgrade serve' running there? --server or JAILGRADE_SERVER names it)"),
+                sent ? RetryReason.Transport : RetryReason.None);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RemoteException(ExitCode.ServerUnreachable,
-                $"the registry server at {Server} did not answer {method} {where} within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (--timeout)");
+            return new Attempt(null, new RemoteException(ExitCode.ServerUnreachable,
+                $"the registry server at {Server} did not answer {method} {where} within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (--timeout)"),
+                RetryReason.Transport);
         }
 
         using (response)
@@ -97,10 +177,12 @@ internal sealed class RegistryClient : IDisposable
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
             {
-                return new ApiAnswer(ParseJson(text, where), response.Headers.ETag?.ToString());
+                return new Attempt(new ApiAnswer(ParseJson(text, where), response.Headers.ETag?.ToString()), null);
             }
 
-            throw Refusal(response, status, text, method, where);
+            var inFlight = idempotencyKey is not null && status == 409 && Problem.Read(text) is { Title: InFlightTitle, Detail: { } detail }
+                && detail.Contains("still in flight", StringComparison.Ordinal);
+            return new Attempt(null, Refusal(response, status, text, method, where), inFlight ? RetryReason.InFlight : RetryReason.None);
         }
     }
 

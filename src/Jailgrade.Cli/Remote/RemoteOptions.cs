@@ -61,7 +61,7 @@ internal sealed class RemoteOptions
 
             var server = ServerAddress.Parse(parseResult.GetValue(Server) ?? (context.Environment(ServerVariable) is { Length: > 0 } configured ? configured : ServerAddress.Default));
             var key = ClientKey.Read(parseResult.GetValue(KeyFile), context.Environment);
-            using var client = new RegistryClient(server, key, TimeSpan.FromSeconds(seconds));
+            using var client = new RegistryClient(server, key, TimeSpan.FromSeconds(seconds), context.Delay);
             return await work(client);
         }
         catch (RemoteException e)
@@ -86,4 +86,8 @@ internal sealed class RemoteOptions
         Guid.TryParse(text, out var id)
             ? id
             : throw new RemoteException(ExitCode.UsageError, $"{what} '{TerminalText.Escape(text)}': expected an id such as 0b5c2f7e-7a1d-4c3e-9f6b-2d8e4a1c5b90");
+
+    /// <summary>The values of a repeatable option, each of which may also list several separated by commas.</summary>
+    public static List<string> Values(string[]? given) =>
+        [.. (given ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 }

@@ -117,7 +117,7 @@ internal static class RemoteOutput
         : answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray()
         : [];
 
-    /// <summary>An event's changes as <c>field: from -> to</c>, or its body's other members when it has none.</summary>
+    /// <summary>An event's changes as <c>field: from -> to</c> (<c>field=to</c> for a first value), or its body's other members when it has none.</summary>
     public static string Changes(JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object)
@@ -128,9 +128,12 @@ internal static class RemoteOutput
         if (body.TryGetProperty("changes", out var changes) && changes.ValueKind == JsonValueKind.Array)
         {
             return string.Join("; ", changes.EnumerateArray().Select(c =>
-                c.TryGetProperty("from", out var from)
+                c.ValueKind != JsonValueKind.Object ? Text(c)
+                : c.TryGetProperty("from", out var from) && from.ValueKind != JsonValueKind.Null
                     ? string.Create(CultureInfo.InvariantCulture, $"{Text(c, "field")}: {Text(from)} -> {Text(c, "to")}")
-                    : $"{Text(c, "field")}={Text(c, "to")}"));
+                : c.TryGetProperty("to", out _) ? $"{Text(c, "field")}={Text(c, "to")}"
+                // A change that names no value, such as the technique's {"field":"technique","set":true}.
+                : $"{Text(c, "field")} ({string.Join(", ", c.EnumerateObject().Where(p => p.Name != "field").Select(p => $"{p.Name}={Text(p.Value)}"))})"));
         }
 
         return string.Join("; ", body.EnumerateObject().Where(p => p.Name != "actor").Select(p => $"{p.Name}={Text(p.Value)}"));

@@ -43,9 +43,13 @@ internal static class CaseCommand
     ];
 
     public static Command Create(CliContext context) =>
-        new("case", "Cases on a registry server: create, show, list, history, transition.")
+        new("case", "Cases on a registry server: create, show, list, history, technique, triage, acknowledge, transition, reject, duplicate.")
         {
-            CreateCreate(context), CreateShow(context), CreateList(context), CreateHistory(context), CreateTransition(context),
+            CreateCreate(context), CreateShow(context), CreateList(context), RemoteList.HistoryVerb(context, "case", "cases", "A case's history as you may see it: every event of your projection, in order.", "The case's id.",
+                "jailgrade case history 0b5c2f7e-7a1d-4c3e-9f6b-2d8e4a1c5b90 --all --key-file regulator.key", "who changed what, and when"),
+            CaseActionVerbs.CreateTechnique(context),
+            CaseActionVerbs.CreateTriage(context), CaseActionVerbs.CreateAcknowledge(context), CreateTransition(context),
+            CaseActionVerbs.CreateReject(context), CaseActionVerbs.CreateDuplicate(context),
         };
 
     private static VerbCommand CreateCreate(CliContext context)
@@ -134,22 +138,6 @@ internal static class CaseCommand
         return command;
     }
 
-    private static VerbCommand CreateHistory(CliContext context)
-    {
-        var remote = new RemoteOptions();
-        var id = IdArgument();
-        var list = new RemoteList();
-        var command = remote.AddTo(new VerbCommand("history", "A case's history as you may see it: every event of your projection, in order.", OrgCommand.Conventions) { id, list.Limit, list.All });
-        command.WithExample("jailgrade case history 0b5c2f7e-7a1d-4c3e-9f6b-2d8e4a1c5b90 --all --key-file regulator.key", "who changed what, and when");
-        command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "case history", async client =>
-        {
-            var path = $"cases/{RemoteOptions.Id(parseResult.GetValue(id)!, "case"):D}/history";
-            await list.WriteAsync(context, parseResult, remote, client, path, [], "case history", "events", OrgCommand.HistoryColumns, cancellationToken);
-            return (int)ExitCode.Success;
-        }));
-        return command;
-    }
-
     private static VerbCommand CreateTransition(CliContext context)
     {
         var remote = new RemoteOptions();
@@ -172,16 +160,16 @@ internal static class CaseCommand
         {
             var caseId = RemoteOptions.Id(parseResult.GetValue(id)!, "case");
             var involvementId = RemoteOptions.Id(parseResult.GetValue(involvement)!, "--involvement");
-            var etag = parseResult.GetValue(ifMatch) ?? (await client.GetAsync($"cases/{caseId:D}", cancellationToken)).ETag;
-            var answer = await client.SendAsync(HttpMethod.Post, $"cases/{caseId:D}/involvements/{involvementId:D}/transition",
-                new JsonObject { ["to"] = parseResult.GetValue(to) }, etag, cancellationToken);
+            var answer = await client.WriteAsync(HttpMethod.Post, $"cases/{caseId:D}", $"cases/{caseId:D}/involvements/{involvementId:D}/transition",
+                new JsonObject { ["to"] = parseResult.GetValue(to) }, parseResult.GetValue(ifMatch), cancellationToken);
             await WriteCaseAsync(context, parseResult.GetValue(remote.Json), answer);
             return (int)ExitCode.Success;
         }));
         return command;
     }
 
-    private static async Task WriteCaseAsync(CliContext context, bool json, ApiAnswer answer)
+    /// <summary>Prints a case: its JSON, one TSV row, or on a terminal its header and each involvement as a record.</summary>
+    internal static async Task WriteCaseAsync(CliContext context, bool json, ApiAnswer answer)
     {
         // A proxy or a wrong --server can answer 200 with any JSON: say so instead of failing on its shape.
         if (answer.Body.ValueKind != JsonValueKind.Object
@@ -240,5 +228,5 @@ internal static class CaseCommand
         }
     }
 
-    private static Argument<string> IdArgument() => new("id") { Description = "The case's id." };
+    internal static Argument<string> IdArgument() => new("id") { Description = "The case's id." };
 }

@@ -112,8 +112,7 @@ internal static class OrgCommand
         command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, "org rename", async client =>
         {
             var id = await ResolveAsync(client, parseResult.GetValue(org)!, "organization", cancellationToken);
-            var etag = parseResult.GetValue(ifMatch) ?? (await client.GetAsync($"orgs/{id:D}", cancellationToken)).ETag;
-            var answer = await client.SendAsync(HttpMethod.Patch, $"orgs/{id:D}", new JsonObject { ["name"] = parseResult.GetValue(name) }, etag, cancellationToken);
+            var answer = await client.WriteAsync(HttpMethod.Patch, $"orgs/{id:D}", $"orgs/{id:D}", new JsonObject { ["name"] = parseResult.GetValue(name) }, parseResult.GetValue(ifMatch), cancellationToken);
             await WriteAsync(context, parseResult.GetValue(remote.Json), answer.Body, () => WriteRecord(context, Columns, answer.Body));
             return (int)ExitCode.Success;
         }));

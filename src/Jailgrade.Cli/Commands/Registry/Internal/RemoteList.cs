@@ -57,6 +57,26 @@ internal sealed class RemoteList
     public static async Task<List<JsonElement>> EveryAsync(RegistryClient client, string path, string noun, CancellationToken cancellationToken) =>
         (await ReadAsync(client, path, [("limit", MaxLimit.ToString(CultureInfo.InvariantCulture))], all: true, noun, cancellationToken)).Items;
 
+    /// <summary>
+    /// <c>jailgrade NOUN history ID</c>: the events of the object <c>{collection}/{id}</c>, paged like every
+    /// list (cases, releases and accreditations alike; <paramref name="noun"/> names it in messages).
+    /// </summary>
+    public static VerbCommand HistoryVerb(CliContext context, string noun, string collection, string summary, string idDescription, string example, string comment)
+    {
+        var remote = new RemoteOptions();
+        var id = new Argument<string>("id") { Description = idDescription };
+        var list = new RemoteList();
+        var command = remote.AddTo(new VerbCommand("history", summary, OrgCommand.Conventions) { id, list.Limit, list.All });
+        command.WithExample(example, comment);
+        command.SetAction((parseResult, cancellationToken) => remote.RunAsync(context, parseResult, $"{noun} history", async client =>
+        {
+            var path = $"{collection}/{RemoteOptions.Id(parseResult.GetValue(id)!, noun):D}/history";
+            await list.WriteAsync(context, parseResult, remote, client, path, [], $"{noun} history", "events", OrgCommand.HistoryColumns, cancellationToken);
+            return (int)ExitCode.Success;
+        }));
+        return command;
+    }
+
     /// <summary>Adds a filter to a query when it was given.</summary>
     public static void Add(List<(string, string)> query, string name, string? value)
     {

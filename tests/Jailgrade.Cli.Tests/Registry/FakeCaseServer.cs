@@ -13,11 +13,11 @@ using Microsoft.Extensions.Logging;
 namespace Jailgrade.Cli.Tests.Registry;
 
 /// <summary>
-/// A stand-in for the registry's case routes, written to the contract in the case API brief
-/// (/work/wt/briefs/case-api.md) while the real routes are built on another branch: bearer key, the
-/// case projection, ETags and If-Match (428, 412), opaque cursors, 404 and 409 with <c>allowed</c>
-/// as problem details. It keeps what it was sent so tests can check the requests.
-/// REPLACE with the real server once the case routes are merged (see the cli helper's report).
+/// A stand-in for the registry's case routes, to the contract of docs/api.md: bearer key, the case
+/// projection, ETags and If-Match (428, 412), opaque cursors, 404 and 409 with <c>allowed</c> as
+/// problem details. It keeps what it was sent, so tests can check the exact requests a verb makes, and
+/// answers what a real registry gives only under a race (a request still in flight). The verbs' tests
+/// against a real server are in CaseActionVerbTests and CaseVerbTests.
 /// </summary>
 internal sealed class FakeCaseServer : IAsyncDisposable
 {

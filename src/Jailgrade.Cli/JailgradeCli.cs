@@ -47,6 +47,7 @@ internal static class JailgradeCli
         root.Subcommands.Add(Commands.Registry.UsersCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.OrgCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.CaseCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.AuthorityCommand.Create(context));
 
         foreach (var option in root.Options)
         {

@@ -50,6 +50,7 @@ internal static class JailgradeCli
         root.Subcommands.Add(Commands.Registry.ReleaseCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.AccreditationCommand.Create(context));
         root.Subcommands.Add(Commands.Registry.CaseCommand.Create(context));
+        root.Subcommands.Add(Commands.Registry.AuthorityCommand.Create(context));
 
         foreach (var option in root.Options)
         {

@@ -18,7 +18,7 @@ namespace Jailgrade.Server.Authorities;
 /// <c>/api/v1/authorities/{orgId}</c>: an authority's configuration, the policy (id and version) that
 /// governs the involvements in its scope and the organizations it names for that policy's parties
 /// (docs/registry.md, "Authorities and their policy"). An administrator or a regulator of the authority
-/// sees and sets it; to anyone else it is a 404.
+/// sees and sets it; to anyone else it is a 404. Its scope has routes of its own (<see cref="AuthorityScopeEndpoints"/>).
 /// </summary>
 internal static class AuthorityEndpoints
 {
@@ -34,7 +34,7 @@ internal static class AuthorityEndpoints
         group.MapGet("/{id:guid}", GetAsync).WithName("GetAuthority");
         group.MapPut("/{id:guid}/policy", SetPolicyAsync).WithName("SetAuthorityPolicy").Accepts<SetPolicyRequest>("application/json");
         group.MapGet("/{id:guid}/history", HistoryAsync).WithName("AuthorityHistory").Produces<PageDto<History.EntryDto>>();
-        return group;
+        return group.MapAuthorityScope();
     }
 
     /// <summary>The authorities a caller may see, in SQL: all for an administrator, a regulator's own, none for anyone else.</summary>

@@ -2,9 +2,11 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Jailgrade.Policy.Eligibility;
 using Jailgrade.Registry;
+using Jailgrade.Registry.Cases;
 using Jailgrade.Registry.Events;
 using Jailgrade.Registry.Organizations;
 using Jailgrade.Registry.Releases;
+using Jailgrade.Server.Cases;
 using Jailgrade.Server.Identity;
 using Jailgrade.Server.Internal;
 using Jailgrade.Standard;
@@ -17,8 +19,9 @@ namespace Jailgrade.Server.Releases;
 
 /// <summary>
 /// <c>/api/v1/models</c> and <c>/api/v1/releases</c>: a lab's models and their releases
-/// (docs/registry.md, "Models and releases"). A lab creates and sees its own, an administrator any; a
-/// regulator sees all; anyone else none yet (404, as a missing one). A release's exposure and regions
+/// (docs/registry.md, "Models and releases"). A lab creates and sees its own, an administrator any;
+/// everyone else sees what <see cref="Visibility"/> derives from its scope and the cases it sees (anything
+/// else is a 404, as a missing one). A release's exposure and regions
 /// change with <c>If-Match</c>; every creation and change is an event.
 /// </summary>
 internal static class ReleaseEndpoints
@@ -50,25 +53,18 @@ internal static class ReleaseEndpoints
         return api;
     }
 
-    /// <summary>The models a caller may see: the authorization predicate, applied in SQL.</summary>
-    internal static IQueryable<AiModel> VisibleTo(this IQueryable<AiModel> models, ClaimsPrincipal caller)
-    {
-        var own = caller.OrganizationId();
-        return caller.Role() switch
-        {
-            Role.Admin or Role.Regulator => models,
-            Role.Lab => models.Where(m => m.LabId == own),
-            // Auditors, reporters and the public will see the releases of the cases they see, once the
-            // case predicate exists; until then, nothing.
-            _ => models.Where(m => false),
-        };
-    }
+    /// <summary>The models a caller may see: the authorization predicate (<see cref="Visibility.Models"/>), applied in SQL.</summary>
+    private static async Task<IQueryable<AiModel>> VisibleModelsAsync(RegistryDbContext db, ClaimsPrincipal caller, CancellationToken cancellationToken) =>
+        (await Visibility.ForAsync(db, caller.Caller(), cancellationToken)).Models().AsNoTracking();
 
-    /// <summary>The releases a caller may see, each with its (visible) model.</summary>
-    private static IQueryable<VisibleRelease> VisibleReleases(RegistryDbContext db, ClaimsPrincipal caller) =>
-        from r in db.Releases.AsNoTracking()
-        join m in db.Models.AsNoTracking().VisibleTo(caller) on r.ModelId equals m.Id
-        select new VisibleRelease { Release = r, Model = m };
+    /// <summary>The releases a caller may see (<see cref="Visibility.Releases"/>), each with its model.</summary>
+    private static async Task<IQueryable<VisibleRelease>> VisibleReleasesAsync(RegistryDbContext db, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        var visibility = await Visibility.ForAsync(db, caller.Caller(), cancellationToken);
+        return from r in visibility.Releases().AsNoTracking()
+               join m in db.Models.AsNoTracking() on r.ModelId equals m.Id
+               select new VisibleRelease { Release = r, Model = m };
+    }
 
     private sealed class VisibleRelease
     {
@@ -91,7 +87,7 @@ internal static class ReleaseEndpoints
             return bad;
         }
 
-        var models = db.Models.AsNoTracking().VisibleTo(caller);
+        var models = await VisibleModelsAsync(db, caller, cancellationToken);
         if (lab is { } only)
         {
             models = models.Where(m => m.LabId == only);
@@ -103,7 +99,7 @@ internal static class ReleaseEndpoints
 
     private static async Task<IResult> GetModelAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
-        var model = await db.Models.AsNoTracking().VisibleTo(caller).SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+        var model = await (await VisibleModelsAsync(db, caller, cancellationToken)).SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (model is null)
         {
             return Problems.NotFound("model", id);
@@ -174,7 +170,7 @@ internal static class ReleaseEndpoints
 
     private static async Task<IResult> CreateReleaseAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var model = await db.Models.AsNoTracking().VisibleTo(caller).SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+        var model = await (await VisibleModelsAsync(db, caller, cancellationToken)).SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (model is null)
         {
             return Problems.NotFound("model", id);
@@ -232,7 +228,7 @@ internal static class ReleaseEndpoints
             return bad;
         }
 
-        var visible = VisibleReleases(db, caller);
+        var visible = await VisibleReleasesAsync(db, caller, cancellationToken);
         if (model is { } onlyModel)
         {
             visible = visible.Where(x => x.Model.Id == onlyModel);
@@ -255,7 +251,7 @@ internal static class ReleaseEndpoints
 
     private static async Task<IResult> GetReleaseAsync(Guid id, ClaimsPrincipal caller, RegistryDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
-        var found = await VisibleReleases(db, caller).Where(x => x.Release.Id == id).ToListAsync(cancellationToken);
+        var found = await (await VisibleReleasesAsync(db, caller, cancellationToken)).Where(x => x.Release.Id == id).ToListAsync(cancellationToken);
         if (found is not [{ Release: var release, Model: var model }])
         {
             return Problems.NotFound("release", id);
@@ -267,7 +263,7 @@ internal static class ReleaseEndpoints
 
     private static async Task<IResult> ChangeReleaseAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var found = await VisibleReleases(db, caller).Where(x => x.Release.Id == id).ToListAsync(cancellationToken);
+        var found = await (await VisibleReleasesAsync(db, caller, cancellationToken)).Where(x => x.Release.Id == id).ToListAsync(cancellationToken);
         if (found is not [{ Model: var model }])
         {
             return Problems.NotFound("release", id);
@@ -340,7 +336,7 @@ internal static class ReleaseEndpoints
 
     private static Task<IResult> HistoryAsync(Guid id, HttpRequest request, ClaimsPrincipal caller, RegistryDbContext db, Cursors cursors, CancellationToken cancellationToken) =>
         History.PageAsync(request, cursors, db, $"GET /api/v1/releases/{id:D}/history", "release", id,
-            () => VisibleReleases(db, caller).AnyAsync(x => x.Release.Id == id, cancellationToken), cancellationToken);
+            async () => await (await VisibleReleasesAsync(db, caller, cancellationToken)).AnyAsync(x => x.Release.Id == id, cancellationToken), cancellationToken);
 
     private static JsonObject Actor(ClaimsPrincipal caller) => caller.Actor();
 

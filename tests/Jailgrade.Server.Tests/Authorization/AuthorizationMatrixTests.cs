@@ -49,15 +49,17 @@ public class AuthorizationMatrixTests
         Entry.Any("GET /api/v1/users",                    "200 200 200 200 200 200 200 401"),
         Entry.Owned("POST /api/v1/users",                 own: "201 201 201 201 201 201 201 401", other: "201 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"organization":"{id}","name":"user {n}","role":"public"}"""),
 
-        // Models and releases (docs/registry.md, "Models and releases"): a lab its own, admin and regulator all, nobody else any.
+        // Models and releases (docs/registry.md, "Models and releases"): a lab its own, the administrator and a regulator with
+        // scope all every one; the scoped regulator its lab's; the auditor and the reporter those of the fixture's case (its
+        // release is linked to it); the public none. One the caller sees but may not change is 403.
         Entry.Any("GET /api/v1/models",                   "200 200 200 200 200 200 200 401"),
         Entry.Owned("POST /api/v1/models",                Of.Lab,     own: "201 403 403 201 403 403 403 401", other: "201 403 403 403 403 403 403 401", missing: "422 403 403 403 403 403 403 401", body: """{"name":"m-{n}","lab":"{id}"}"""),
-        Entry.Owned("GET /api/v1/models/{id:guid}",       Of.Model,   own: "200 200 200 200 404 404 404 401", other: "200 200 200 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
-        Entry.Owned("POST /api/v1/models/{id:guid}/releases", Of.Model, own: "201 403 403 201 404 404 404 401", other: "201 403 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"version":"v{n}","exposure":"G","regions":["US"]}"""),
+        Entry.Owned("GET /api/v1/models/{id:guid}",       Of.Model,   own: "200 200 200 200 200 200 404 401", other: "200 404 200 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("POST /api/v1/models/{id:guid}/releases", Of.Model, own: "201 403 403 201 403 403 404 401", other: "201 404 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"version":"v{n}","exposure":"G","regions":["US"]}"""),
         Entry.Any("GET /api/v1/releases",                 "200 200 200 200 200 200 200 401"),
-        Entry.Owned("GET /api/v1/releases/{id:guid}",     Of.Release, own: "200 200 200 200 404 404 404 401", other: "200 200 200 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
-        Entry.Owned("PATCH /api/v1/releases/{id:guid}",   Of.Release, own: "200 403 403 200 404 404 404 401", other: "200 403 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"regions":["US","GB"]}""", ifMatch: "/api/v1/releases/{id}"),
-        Entry.Owned("GET /api/v1/releases/{id:guid}/history", Of.Release, own: "200 200 200 200 404 404 404 401", other: "200 200 200 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("GET /api/v1/releases/{id:guid}",     Of.Release, own: "200 200 200 200 200 200 404 401", other: "200 404 200 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("PATCH /api/v1/releases/{id:guid}",   Of.Release, own: "200 403 403 200 403 403 404 401", other: "200 404 403 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"regions":["US","GB"]}""", ifMatch: "/api/v1/releases/{id}"),
+        Entry.Owned("GET /api/v1/releases/{id:guid}/history", Of.Release, own: "200 200 200 200 200 200 404 401", other: "200 404 200 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
 
         // Cases (docs/registry.md, "Who sees which case", "Lifecycle of an involvement"): the administrator and the public see none;
         // filing names the authority ({id}); writes run on a new case per cell, read with the caller's own ETag.
@@ -83,6 +85,12 @@ public class AuthorizationMatrixTests
         Entry.Owned("GET /api/v1/authorities/{id:guid}",  Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
         Entry.Owned("PUT /api/v1/authorities/{id:guid}/policy", Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"policy":"us-frontier","version":"1.0.0"}""", ifMatch: "/api/v1/authorities/{id}"),
         Entry.Owned("GET /api/v1/authorities/{id:guid}/history", Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+
+        // An authority's scope (docs/registry.md, "Regulator scope"): read by the administrator and its own regulators; set only
+        // by the administrator (its own regulator, who sees it, 403). Last, as the fixture's scope is set again to what it is
+        // (Of.Authority's own side: scoped to the fixture's lab) and the other authority's narrowed from all to that lab.
+        Entry.Owned("GET /api/v1/authorities/{id:guid}/scope", Of.Authority, own: "200 200 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401"),
+        Entry.Owned("PUT /api/v1/authorities/{id:guid}/scope", Of.Authority, own: "200 403 404 404 404 404 404 401", other: "200 404 404 404 404 404 404 401", missing: "404 404 404 404 404 404 404 401", body: """{"scope":[{"kind":"organization","organization":"{lab}"}]}""", ifMatch: "/api/v1/authorities/{id}/scope"),
     ];
 
     [Fact]

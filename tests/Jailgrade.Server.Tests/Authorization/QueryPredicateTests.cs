@@ -187,6 +187,61 @@ public sealed class QueryPredicateTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [PostgresData]
+    public async Task CaseList_ScopedRegulatorOver10000CasesOutOfScope_ReadsAboutAPageOfRows(DatabaseProvider provider)
+    {
+        // The 10,000 foreign cases involve Lab B and are filed with the first authority; the other authority, scoped
+        // to Lab A or to a region of Lab A's release, sees the 5 of Lab A only, through the lab or the region branch.
+        await using var api = await CaseApi.StartAsync(provider);
+        const int Own = 5;
+        await SeedForeignAsync(api, ForeignCases, Own);
+        await LinkLabAsInvolvementsToItsReleaseAsync(api);
+        var sql = Capture(api);
+        var regulator = api.World.OtherRegulator;
+
+        foreach (var (scope, value) in new[] { (ScopeKind.Organization, api.World.LabA.Organization.ToString("D")), (ScopeKind.Jurisdiction, "DE") })
+        {
+            await CaseWorld.ScopeAsync(api.Registry.Database, regulator.Organization, (scope, value));
+            sql.Take();
+
+            var page = await api.GetJsonAsync("/api/v1/cases", regulator);
+
+            page.GetProperty("items").GetArrayLength().ShouldBe(Own, $"{scope}");
+            var list = ListCommand(sql.Take());
+            list.RowsRead.ShouldBe(Own, $"{scope}");
+            await using var connection = api.Registry.Database.OpenConnection(migration: false);
+            if (provider == DatabaseProvider.PostgreSql)
+            {
+                var (rows, scans) = await RowsScannedAsync(connection, list);
+                output.WriteLine($"PostgreSQL: the regulator scoped by {scope} over {ForeignCases:N0} cases out of scope scanned {rows} rows of cases and involvements: {scans}");
+                rows.ShouldBeLessThanOrEqualTo(2 * (ListQuery.DefaultLimit + 1), $"EXPLAIN ANALYZE of the regulator's list (scope {scope})\n{list}\n{scans}");
+            }
+            else
+            {
+                var plan = await QueryPlanAsync(connection, list);
+                output.WriteLine($"SQLite: the regulator scoped by {scope}: {string.Join(" | ", plan)}");
+                var aliases = Aliases(list.Sql, "cases", "involvements", "case_auditors");
+                plan.Where(step => aliases.Any(a => step.StartsWith($"SCAN {a}", StringComparison.Ordinal) && (step.Length == 5 + a.Length || step[5 + a.Length] == ' ')))
+                    .ShouldBeEmpty($"cases and involvements are only searched through an index, never scanned, for the regulator scoped by {scope}:\n{string.Join("\n", plan)}\n{list}");
+            }
+        }
+    }
+
+    /// <summary>Links each of Lab A's involvements to Lab A's release (offered in US and DE), as a triage would.</summary>
+    private static async Task LinkLabAsInvolvementsToItsReleaseAsync(CaseApi api)
+    {
+        await using var db = api.Registry.Database.CreateContext();
+        var involvements = await db.Involvements.Where(i => i.LabId == api.World.LabA.Organization).Select(i => i.Id).ToListAsync();
+        db.InvolvementReleases.AddRange(involvements.Select(i => new InvolvementRelease { InvolvementId = i, ReleaseId = api.World.ReleaseA }));
+        await db.SaveChangesAsync();
+        if (api.Registry.Database.Provider == DatabaseProvider.PostgreSql)
+        {
+            await OwnerAsync(api, "VACUUM (ANALYZE) involvement_releases");
+        }
+    }
+
     /// <summary>
     /// A running registry where one case is visible to every caller (filed by the reporter, triaged to
     /// both labs with the auditor assigned; the other authority scoped to Lab A sees it through that

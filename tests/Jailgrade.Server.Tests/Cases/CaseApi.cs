@@ -39,10 +39,10 @@ internal sealed class CaseApi : IAsyncDisposable
         return (body.GetProperty("id").GetGuid(), response.Headers.ETag!.Tag);
     }
 
-    /// <summary>Files a case and triages it to both labs with the auditor assigned; returns its id.</summary>
-    public async Task<Guid> TwoLabCaseAsync()
+    /// <summary>Files a case (as the reporter unless another party is named) and triages it to both labs with the auditor assigned; returns its id.</summary>
+    public async Task<Guid> TwoLabCaseAsync(Party? reporter = null)
     {
-        var (id, etag) = await FileAsync(World.Reporter);
+        var (id, etag) = await FileAsync(reporter ?? World.Reporter);
         var json = JsonSerializer.Serialize(new
         {
             involvements = new[] { new { lab = World.LabA.Organization, releases = new[] { World.ReleaseA } }, new { lab = World.LabB.Organization, releases = new[] { World.ReleaseB } } },

@@ -76,11 +76,11 @@ if [ -z "${JAILGRADE_TEST_PG:-}" ]; then
 fi
 owner="$JAILGRADE_TEST_PG"
 on_db() { printf '%s' "$owner" | sed "s/Database=[^;]*/Database=$1/"; }
-psql_owner() { # runs SQL on the maintenance database as the owner role
+psql_owner() { # runs SQL ($1) as the owner role on the maintenance database, or on database $2
   local host port user
   host=$(printf '%s' "$owner" | sed -n 's/.*Host=\([^;]*\).*/\1/p'); port=$(printf '%s' "$owner" | sed -n 's/.*Port=\([^;]*\).*/\1/p')
   user=$(printf '%s' "$owner" | sed -n 's/.*Username=\([^;]*\).*/\1/p')
-  PGPASSWORD="$JAILGRADE_TEST_PG_PASSWORD" psql -h "$host" -p "${port:-5432}" -U "$user" -d postgres -q -v ON_ERROR_STOP=1 -c "$1"
+  PGPASSWORD="$JAILGRADE_TEST_PG_PASSWORD" psql -h "$host" -p "${port:-5432}" -U "$user" -d "${2:-postgres}" -q -v ON_ERROR_STOP=1 -c "$1"
 }
 snap="$snapshots/postgres"
 seed_db="jg_bench_seed_$tag"
@@ -99,6 +99,9 @@ psql_owner "CREATE DATABASE $run_db TEMPLATE $seed_db"
 app=$(on_db "$run_db" | sed "s/Username=[^;]*/Username=$JAILGRADE_TEST_PG_APP_USER/")
 JAILGRADE_DB_PASSWORD="$JAILGRADE_TEST_PG_APP_PASSWORD" JAILGRADE_MIGRATE_DB_PASSWORD="$JAILGRADE_TEST_PG_PASSWORD" \
   serve --db "$app" --migrate-db "$(on_db "$run_db")" --master-key-file "$snap/keys/master.key"
+# The copy was just migrated (a migration may rewrite a table): statistics and the visibility map as
+# autovacuum would leave them soon after, rather than autovacuum working during the measurement.
+PGOPTIONS='-c client_min_messages=error' psql_owner "VACUUM (ANALYZE)" "$run_db"
 measure "PostgreSQL" "$snap/keys.tsv"
 stop
 psql_owner "DROP DATABASE IF EXISTS $run_db"

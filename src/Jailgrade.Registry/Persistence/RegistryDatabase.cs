@@ -171,6 +171,9 @@ public sealed partial class RegistryDatabase
     private static bool LooksLikePostgres(string value) =>
         value.Contains('=', StringComparison.Ordinal) && value.Split(';').Any(part => part.Trim().StartsWith("host=", StringComparison.OrdinalIgnoreCase) || part.Trim().StartsWith("server=", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>How many statements each PostgreSQL connection keeps prepared unless the connection string says otherwise.</summary>
+    public const int AutoPrepared = 64;
+
     private static NpgsqlConnectionStringBuilder ParsePostgres(string connectionString, string option, string? password)
     {
         NpgsqlConnectionStringBuilder builder;
@@ -195,6 +198,14 @@ public sealed partial class RegistryDatabase
 
         builder.Password = password;
         builder.IncludeErrorDetail = false;
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            // Statements used twice are prepared on their connection, so PostgreSQL plans a case page's
+            // query once per connection instead of on every request (docs/deploy.md, "PostgreSQL"). A
+            // connection string that names Max Auto Prepare keeps its own (0 behind PgBouncer's
+            // transaction pooling).
+            builder.MaxAutoPrepare = AutoPrepared;
+        }
         return builder;
     }
 

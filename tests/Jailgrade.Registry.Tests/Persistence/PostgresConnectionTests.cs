@@ -1,0 +1,25 @@
+using Jailgrade.Registry.Persistence;
+using Npgsql;
+
+namespace Jailgrade.Registry.Tests.Persistence;
+
+/// <summary>What the registry adds to a PostgreSQL connection string it is given (docs/deploy.md, "PostgreSQL").</summary>
+public sealed class PostgresConnectionTests
+{
+    [Fact]
+    public void ConnectionString_WithoutAutoPrepare_PreparesStatementsUsedTwice()
+    {
+        var database = RegistryDatabase.PostgreSql("Host=127.0.0.1;Database=jailgrade;Username=jailgrade_app", "app-password", "Host=127.0.0.1;Database=jailgrade;Username=jailgrade_owner", "owner-password");
+
+        new NpgsqlConnectionStringBuilder(database.ConnectionString).MaxAutoPrepare.ShouldBe(RegistryDatabase.AutoPrepared);
+        new NpgsqlConnectionStringBuilder(database.MigrationConnectionString).MaxAutoPrepare.ShouldBe(RegistryDatabase.AutoPrepared);
+    }
+
+    [Fact]
+    public void ConnectionString_NamingMaxAutoPrepare_KeepsItsOwn()
+    {
+        var database = RegistryDatabase.PostgreSql("Host=127.0.0.1;Database=jailgrade;Username=jailgrade_app;Max Auto Prepare=0", "app-password");
+
+        new NpgsqlConnectionStringBuilder(database.ConnectionString).MaxAutoPrepare.ShouldBe(0);
+    }
+}

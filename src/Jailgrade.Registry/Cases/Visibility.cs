@@ -50,8 +50,8 @@ public sealed partial class Visibility
     public IQueryable<CaseHeader> FullCases() => FullCases(cases => cases);
 
     /// <summary>
-    /// <see cref="FullCases()"/> with <paramref name="shape"/> (filters, an order, a limit) applied to each
-    /// branch of the union it may be, so a branch can stop at a page (<see cref="ReportedOr"/>).
+    /// <see cref="FullCases()"/> with <paramref name="shape"/> (filters, and for <see cref="CasePage"/> an
+    /// order and a limit) applied to each branch of the union it may be, so a branch can stop at a page.
     /// </summary>
     public IQueryable<CaseHeader> FullCases(Func<IQueryable<CaseHeader>, IQueryable<CaseHeader>> shape) => Caller.Role switch
     {
@@ -120,8 +120,8 @@ public sealed partial class Visibility
     /// searches in one UNION ALL (disjoint, so nothing to remove). Never one OR across them: an OR with
     /// an EXISTS walks every case in the registry and tests each (QueryPredicateTests,
     /// CaseList_Over10000ForeignCases_ReadsAboutAPageOfRows: 10,005 rows of cases read for a lab with 5).
-    /// <paramref name="shape"/> applies to each branch: a page ordered and limited in each branch reads
-    /// a page of the reporter's index (reporter, created, id), not every case the caller reported.
+    /// <paramref name="shape"/> applies to each branch. Pages do not come through here: a lab's and an
+    /// auditor's pages walk their own list-order indexes (<see cref="CasePage"/>).
     /// </summary>
     private IQueryable<CaseHeader> ReportedOr(IQueryable<Guid> caseIds, Func<IQueryable<CaseHeader>, IQueryable<CaseHeader>> shape)
     {

@@ -174,6 +174,12 @@ public sealed partial class RegistryDatabase
     /// <summary>How many statements each PostgreSQL connection keeps prepared unless the connection string says otherwise.</summary>
     public const int AutoPrepared = 64;
 
+    // Npgsql's builder answers every keyword it knows (set or not), so the keys as written are read;
+    // Npgsql takes "Max Auto Prepare" with or without its spaces, in any case.
+    private static bool NamesMaxAutoPrepare(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
+
     private static NpgsqlConnectionStringBuilder ParsePostgres(string connectionString, string option, string? password)
     {
         NpgsqlConnectionStringBuilder builder;
@@ -198,7 +204,7 @@ public sealed partial class RegistryDatabase
 
         builder.Password = password;
         builder.IncludeErrorDetail = false;
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        if (!NamesMaxAutoPrepare(connectionString))
         {
             // Statements used twice are prepared on their connection, so PostgreSQL plans a case page's
             // query once per connection instead of on every request (docs/deploy.md, "PostgreSQL"). A

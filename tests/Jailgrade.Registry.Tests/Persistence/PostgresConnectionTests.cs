@@ -15,10 +15,13 @@ public sealed class PostgresConnectionTests
         new NpgsqlConnectionStringBuilder(database.MigrationConnectionString).MaxAutoPrepare.ShouldBe(RegistryDatabase.AutoPrepared);
     }
 
-    [Fact]
-    public void ConnectionString_NamingMaxAutoPrepare_KeepsItsOwn()
+    [Theory]
+    [InlineData("Max Auto Prepare=0")]
+    [InlineData("MaxAutoPrepare=0")]
+    [InlineData("max auto prepare=0")]
+    public void ConnectionString_NamingMaxAutoPrepare_KeepsItsOwn(string setting)
     {
-        var database = RegistryDatabase.PostgreSql("Host=127.0.0.1;Database=jailgrade;Username=jailgrade_app;Max Auto Prepare=0", "app-password");
+        var database = RegistryDatabase.PostgreSql($"Host=127.0.0.1;Database=jailgrade;Username=jailgrade_app;{setting}", "app-password");
 
         new NpgsqlConnectionStringBuilder(database.ConnectionString).MaxAutoPrepare.ShouldBe(0);
     }
